@@ -1,0 +1,25 @@
+//! Live switches an operator flips: maintenance mode (bidding paused).
+
+use sqlx::PgExecutor;
+
+pub async fn bidding_paused(db: impl PgExecutor<'_>) -> Result<bool, sqlx::Error> {
+    let value: serde_json::Value = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'bidding_paused'")
+        .fetch_optional(db)
+        .await?
+        .unwrap_or(serde_json::Value::Bool(false));
+    Ok(value.as_bool().unwrap_or(false))
+}
+
+/// Sets maintenance mode; returns whether it changed.
+pub async fn set_bidding_paused(db: impl PgExecutor<'_>, paused: bool) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('bidding_paused', $1)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+         WHERE settings.value IS DISTINCT FROM EXCLUDED.value",
+    )
+    .bind(serde_json::Value::Bool(paused))
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
