@@ -1,0 +1,140 @@
+//! API errors and the JSON body extractor. Every error is a JSON body
+//! `{"error": code, "message": text, "field": name?}` with a 4xx status, except a failure of
+//! Gavel itself (500), whose cause is logged and never sent.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use gavel_domain::marathon::FieldError;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::moderation::ModerationError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// The body is not JSON at all.
+    MalformedJson(String),
+    /// A field is missing, unknown, of the wrong type or has a value the rules refuse.
+    InvalidField { field: String, message: String },
+    Unauthenticated,
+    Forbidden(&'static str),
+    NotFound(&'static str),
+    Conflict(String),
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidField { field: field.into(), message: message.into() }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        ApiError::field(error.field, error.problem)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl From<ModerationError> for ApiError {
+    fn from(error: ModerationError) -> Self {
+        match error {
+            ModerationError::NotFound(what) => ApiError::NotFound(what),
+            ModerationError::Conflict(message) => ApiError::Conflict(message),
+            ModerationError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = match self {
+            ApiError::MalformedJson(message) => (StatusCode::BAD_REQUEST, "malformed_json", message, None),
+            ApiError::InvalidField { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message, Some(field)),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "send an API token as `Authorization: Bearer <token>`".into(), None),
+            ApiError::Forbidden(role) => (StatusCode::FORBIDDEN, "forbidden", format!("this needs the {role} role"), None),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message, None),
+            ApiError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Gavel could not complete this request; it is logged".into(), None)
+            }
+        };
+        let mut body = json!({ "error": code, "message": message });
+        if let Some(field) = field {
+            body["field"] = field.into();
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body whose errors name the field at fault (`days`, `anti_snipe.window`, …).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::MalformedJson("send the body as JSON with `Content-Type: application/json`".into()));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| ApiError::MalformedJson(rejection.body_text()))?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let inner = error.inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return ApiError::MalformedJson(format!("the body is not valid JSON: {inner}"));
+            }
+            let message = inner.to_string();
+            let path = error.path().to_string();
+            // serde names an unknown field in its message, and its path is the parent's.
+            let field = match message.strip_prefix("unknown field `").and_then(|rest| rest.split_once('`')) {
+                Some((name, _)) => name.to_owned(),
+                None => path,
+            };
+            ApiError::InvalidField { field, message: strip_position(&message) }
+        })?;
+        deserializer.end().map_err(|error| ApiError::MalformedJson(format!("the body is not valid JSON: {error}")))?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// serde_json appends "at line 1 column 42"; the field name says more to a person.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A path parameter whose errors are JSON like every other.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// A query string whose errors are JSON like every other.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::field("path", rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::field("query", rejection.body_text())
+    }
+}

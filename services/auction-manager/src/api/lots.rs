@@ -1,0 +1,170 @@
+//! `/api/lots/{id}`: read a lot with its leaderboard and bids, edit it before it opens, extend
+//! or cancel it; and the public bid log.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use gavel_domain::lot::LotState;
+use gavel_domain::{BidId, LotId};
+use gavel_store::bids::{self, BidView, LogEntry};
+use gavel_store::{audit, lots};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::views::{LotView, StandingView, ranked};
+use crate::moderation::{self, lot_target};
+use crate::users::Role;
+
+const TOP: u32 = 3;
+const MAX_PAGE: u32 = 200;
+const MAX_URI_BYTES: usize = 2048;
+
+/// Token and image addresses are IPFS or HTTP(S) URIs of reasonable length.
+pub fn check_uri(field: &'static str, uri: String) -> Result<String, ApiError> {
+    let uri = uri.trim().to_owned();
+    let scheme_ok = ["ipfs://", "https://", "http://", "ar://"].iter().any(|scheme| uri.starts_with(scheme));
+    if !scheme_ok || uri.len() > MAX_URI_BYTES || uri.chars().any(char::is_whitespace) {
+        return Err(ApiError::field(field, "must be an ipfs://, ar://, https:// or http:// URI of at most 2048 bytes, without spaces"));
+    }
+    Ok(uri)
+}
+
+pub fn check_window(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if ends_at <= starts_at {
+        return Err(ApiError::field("ends_at", "must be after starts_at"));
+    }
+    if ends_at <= now {
+        return Err(ApiError::field("ends_at", "is already past"));
+    }
+    Ok(())
+}
+
+async fn existing(state: &AppState, id: i64) -> Result<gavel_store::lots::LotRecord, ApiError> {
+    lots::get(&state.pool, LotId(id)).await?.ok_or(ApiError::NotFound("lot"))
+}
+
+#[derive(Serialize)]
+pub struct LotWithTop {
+    #[serde(flatten)]
+    lot: LotView,
+    top: Vec<StandingView>,
+}
+
+pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<LotWithTop>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let record = existing(&state, id).await?;
+    let top = ranked(bids::leaderboard(&state.pool, record.lot.id, TOP).await?);
+    Ok(Json(LotWithTop { lot: LotView::from(&record), top }))
+}
+
+pub async fn leaderboard(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Vec<StandingView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let record = existing(&state, id).await?;
+    Ok(Json(ranked(bids::leaderboard(&state.pool, record.lot.id, TOP).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct BidPage {
+    bids: Vec<BidView>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    next_before: Option<BidId>,
+}
+
+pub async fn bids_page(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> Result<Json<BidPage>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let limit = page.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let record = existing(&state, id).await?;
+    let bids = bids::page_for_lot(&state.pool, record.lot.id, page.before.map(BidId), limit).await?;
+    let next_before = (bids.len() == limit as usize).then(|| bids.last().map(|bid| bid.id)).flatten();
+    Ok(Json(BidPage { bids, next_before }))
+}
+
+/// What an admin may change before a lot opens.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotEdit {
+    token_uri: Option<String>,
+    image_url: Option<String>,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+pub async fn edit(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(edit): ApiJson<LotEdit>) -> Result<Json<LotView>, ApiError> {
+    caller.require(Role::Admin)?;
+    let mut tx = state.pool.begin().await?;
+    let mut record = lots::lock(&mut *tx, LotId(id)).await?.ok_or(ApiError::NotFound("lot"))?;
+    if record.lot.state != LotState::Pending {
+        return Err(ApiError::Conflict(format!("a lot can be edited only before it opens; this one is {}", record.lot.state)));
+    }
+    if let Some(uri) = edit.token_uri {
+        record.token_uri = check_uri("token_uri", uri)?;
+    }
+    if let Some(uri) = edit.image_url {
+        record.image_url = check_uri("image_url", uri)?;
+    }
+    record.lot.starts_at = edit.starts_at.unwrap_or(record.lot.starts_at);
+    record.lot.ends_at = edit.ends_at.unwrap_or(record.lot.ends_at);
+    check_window(record.lot.starts_at, record.lot.ends_at, Utc::now())?;
+    lots::edit_pending(&mut *tx, &record).await?;
+    let details = json!({ "token_uri": record.token_uri, "image_url": record.image_url, "starts_at": record.lot.starts_at, "ends_at": record.lot.ends_at });
+    audit::record(&mut *tx, caller.user.id, "lot.edit", &lot_target(record.lot.id), details).await?;
+    tx.commit().await?;
+    state.wake_scheduler.notify_one();
+    Ok(Json(LotView::from(&record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    ends_at: DateTime<Utc>,
+}
+
+pub async fn extend(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(extension): ApiJson<Extension>) -> Result<Json<LotView>, ApiError> {
+    caller.require(Role::Operator)?;
+    let record = moderation::extend_lot(&state.pool, &caller.user, LotId(id), extension.ends_at, Utc::now()).await?;
+    state.wake_scheduler.notify_one();
+    Ok(Json(LotView::from(&record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+impl Reason {
+    /// A reason is required, and short enough to show in a dashboard.
+    pub fn checked(&self) -> Result<&str, ApiError> {
+        let reason = self.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(ApiError::field("reason", "must be 1 to 500 characters"));
+        }
+        Ok(reason)
+    }
+}
+
+pub async fn cancel(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(reason): ApiJson<Reason>) -> Result<Json<LotView>, ApiError> {
+    caller.require(Role::Admin)?;
+    let record = moderation::cancel_lot(&state.pool, &caller.user, LotId(id), reason.checked()?, Utc::now()).await?;
+    Ok(Json(LotView::from(&record)))
+}
+
+/// The public bid log of a lot: accepted amounts and voids in decision order. No token needed.
+pub async fn public_bid_log(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let record = existing(&state, id).await?;
+    let entries: Vec<LogEntry> = bids::log(&state.pool, record.lot.id).await?;
+    Ok(Json(json!({ "lot_id": record.lot.id, "state": record.lot.state, "entries": entries })))
+}

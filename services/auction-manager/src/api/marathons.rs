@@ -1,0 +1,78 @@
+//! `/api/marathons`: create, list and read marathons, and add lots to them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use gavel_domain::MarathonId;
+use gavel_domain::marathon::{MarathonConfig, MarathonSpec};
+use gavel_store::lots::{self, NewLot};
+use gavel_store::{audit, marathons};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ApiJson, ApiPath};
+use super::lots::{check_uri, check_window};
+use super::views::{LotView, MarathonView};
+use crate::users::Role;
+
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(spec): ApiJson<MarathonSpec>) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
+    caller.require(Role::Admin)?;
+    let config = MarathonConfig::parse(spec)?;
+    let mut tx = state.pool.begin().await?;
+    let id = marathons::insert(&mut *tx, &config).await?;
+    audit::record(&mut *tx, caller.user.id, "marathon.create", &format!("marathon:{id}"), json!({ "name": config.name })).await?;
+    let marathon = marathons::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("marathon"))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(MarathonView::from(&marathon))))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<MarathonView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let all = marathons::list(&state.pool).await?;
+    Ok(Json(all.iter().map(MarathonView::from).collect()))
+}
+
+pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
+    let lots: Vec<LotView> = lots::for_marathon(&state.pool, marathon.id).await?.iter().map(LotView::from).collect();
+    Ok(Json(json!({ "marathon": MarathonView::from(&marathon), "lots": lots })))
+}
+
+/// A new lot. Its times follow the marathon's schedule for its day unless given.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotSpec {
+    day_index: u32,
+    token_uri: String,
+    image_url: String,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+pub async fn add_lot(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(spec): ApiJson<LotSpec>) -> Result<(StatusCode, Json<LotView>), ApiError> {
+    caller.require(Role::Admin)?;
+    let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
+    let (scheduled_start, _) = marathon.config.lot_window(spec.day_index)?;
+    let starts_at = spec.starts_at.unwrap_or(scheduled_start);
+    let ends_at = spec.ends_at.unwrap_or(starts_at + marathon.config.lot_duration);
+    check_window(starts_at, ends_at, Utc::now())?;
+    let new_lot = NewLot {
+        marathon_id: marathon.id,
+        day_index: spec.day_index,
+        token_uri: check_uri("token_uri", spec.token_uri)?,
+        image_url: check_uri("image_url", spec.image_url)?,
+        starts_at,
+        ends_at,
+    };
+    let mut tx = state.pool.begin().await?;
+    let lot_id = lots::insert(&mut *tx, &new_lot).await?.ok_or_else(|| ApiError::Conflict(format!("day {} of this marathon already has a lot", spec.day_index)))?;
+    audit::record(&mut *tx, caller.user.id, "lot.create", &crate::moderation::lot_target(lot_id), json!({ "marathon_id": id, "day_index": spec.day_index })).await?;
+    let record = lots::get(&mut *tx, lot_id).await?.ok_or(ApiError::NotFound("lot"))?;
+    tx.commit().await?;
+    state.wake_scheduler.notify_one();
+    Ok((StatusCode::CREATED, Json(LotView::from(&record))))
+}

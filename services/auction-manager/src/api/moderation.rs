@@ -1,0 +1,74 @@
+//! Moderation routes: pause and resume bidding, void a bid, ban and unban a bidder.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use gavel_domain::events::BidVoided;
+use gavel_domain::{BidId, BidderId};
+use gavel_store::bidders::Bidder;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ApiJson, ApiPath};
+use super::lots::Reason;
+use crate::moderation;
+use crate::users::Role;
+
+pub async fn pause(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    toggle(state, caller, true).await
+}
+
+pub async fn resume(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    toggle(state, caller, false).await
+}
+
+async fn toggle(state: AppState, caller: Caller, paused: bool) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Operator)?;
+    let changed = moderation::set_bidding_paused(&state.pool, &caller.user, paused, Utc::now()).await?;
+    Ok(Json(json!({ "bidding_paused": paused, "changed": changed })))
+}
+
+pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let paused = gavel_store::settings::bidding_paused(&state.pool).await?;
+    Ok(Json(json!({ "bidding_paused": paused })))
+}
+
+pub async fn void_bid(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(reason): ApiJson<Reason>) -> Result<Json<BidVoided>, ApiError> {
+    caller.require(Role::Operator)?;
+    Ok(Json(moderation::void_bid(&state.pool, &caller.user, BidId(id), reason.checked()?, Utc::now()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ban {
+    reason: String,
+    #[serde(default)]
+    void_standing_bids: bool,
+}
+
+fn bidder_id(text: &str) -> Result<BidderId, ApiError> {
+    BidderId::parse(text).map_err(|error| ApiError::field("bidder_id", error.to_string()))
+}
+
+pub async fn ban(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(ban): ApiJson<Ban>) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Operator)?;
+    let bidder = bidder_id(&id)?;
+    let reason = Reason { reason: ban.reason }.checked()?.to_owned();
+    let (banned, voided) = moderation::ban_bidder(&state.pool, &caller.user, &bidder, &reason, ban.void_standing_bids, Utc::now()).await?;
+    Ok(Json(json!({ "bidder": banned, "voided_bids": voided })))
+}
+
+pub async fn unban(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
+    caller.require(Role::Operator)?;
+    let bidder = bidder_id(&id)?;
+    Ok(Json(moderation::unban_bidder(&state.pool, &caller.user, &bidder, Utc::now()).await?))
+}
+
+pub async fn get_bidder(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let bidder = bidder_id(&id)?;
+    Ok(Json(gavel_store::bidders::get(&state.pool, &bidder).await?.ok_or(ApiError::NotFound("bidder"))?))
+}

@@ -1,0 +1,166 @@
+//! What operators and admins do to a live marathon: pause bidding, extend or cancel a lot,
+//! void a bid, ban a bidder. Each action commits with its events and its audit entry in one
+//! transaction, under the lot's row lock, so it can never interleave with a bid decision.
+
+use chrono::{DateTime, Utc};
+use gavel_domain::events::{BidVoided, BidderBanned, BidderUnbanned, BiddingToggled, Event, ExtensionCause, LotCancelled, LotExtended};
+use gavel_domain::lot::{LotState, LotTransition};
+use gavel_domain::{BidId, BidderId, LotId};
+use gavel_store::bidders::Bidder;
+use gavel_store::lots::LotRecord;
+use gavel_store::users::User;
+use gavel_store::{PgPool, Transaction, Postgres, audit, bidders, bids, lots, outbox, settings};
+use serde_json::json;
+
+/// Why a moderation action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The target is in a state that does not allow the action; the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Pauses or resumes all bidding (maintenance mode). Returns whether it changed.
+pub async fn set_bidding_paused(pool: &PgPool, by: &User, paused: bool, now: DateTime<Utc>) -> Result<bool, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let changed = settings::set_bidding_paused(&mut *tx, paused).await?;
+    if changed {
+        let toggled = BiddingToggled { by: by.username.clone() };
+        let event = if paused { Event::BiddingPaused(toggled) } else { Event::BiddingResumed(toggled) };
+        outbox::append(&mut *tx, &event, now).await?;
+        audit::record(&mut *tx, by.id, if paused { "bidding.pause" } else { "bidding.resume" }, "bidding", json!({})).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+async fn locked_lot(tx: &mut Transaction<'_, Postgres>, id: LotId) -> Result<LotRecord, ModerationError> {
+    lots::lock(&mut **tx, id).await?.ok_or(ModerationError::NotFound("lot"))
+}
+
+/// Moves an ACTIVE lot's end later (a stream outage, say). Anti-snipe's counter is untouched.
+pub async fn extend_lot(pool: &PgPool, by: &User, id: LotId, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let mut record = locked_lot(&mut tx, id).await?;
+    let previous = record.lot.ends_at;
+    if record.lot.state != LotState::Active {
+        return Err(ModerationError::Conflict(format!("only an ACTIVE lot can be extended; this one is {}", record.lot.state)));
+    }
+    if ends_at <= previous.max(now) {
+        return Err(ModerationError::Conflict(format!("the new end must be after the current end ({}) and in the future", previous.to_rfc3339())));
+    }
+    record.lot.ends_at = ends_at;
+    lots::save(&mut *tx, &record.lot).await?;
+    let event = Event::LotExtended(LotExtended {
+        lot_id: id,
+        marathon_id: record.lot.marathon_id,
+        previous_ends_at: previous,
+        ends_at,
+        extensions_used: record.lot.extensions_used,
+        cause: ExtensionCause::Admin,
+        reopened: false,
+    });
+    outbox::append(&mut *tx, &event, now).await?;
+    audit::record(&mut *tx, by.id, "lot.extend", &lot_target(id), json!({ "from": previous, "to": ends_at })).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Cancels a lot before its winner is final.
+pub async fn cancel_lot(pool: &PgPool, by: &User, id: LotId, reason: &str, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let mut record = locked_lot(&mut tx, id).await?;
+    record.lot.transition(LotTransition::Cancel).map_err(|error| ModerationError::Conflict(error.to_string()))?;
+    lots::save(&mut *tx, &record.lot).await?;
+    lots::set_cancel_reason(&mut *tx, id, reason).await?;
+    record.cancel_reason = Some(reason.to_owned());
+    let event = Event::LotCancelled(LotCancelled { lot_id: id, marathon_id: record.lot.marathon_id, reason: reason.to_owned() });
+    outbox::append(&mut *tx, &event, now).await?;
+    audit::record(&mut *tx, by.id, "lot.cancel", &lot_target(id), json!({ "reason": reason })).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Voids an accepted bid (a fat finger) until the lot's winner is final; the lead is recomputed
+/// from the bids that remain.
+pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: DateTime<Utc>) -> Result<BidVoided, ModerationError> {
+    let bid = bids::get(pool, id).await?.ok_or(ModerationError::NotFound("bid"))?;
+    let lot_id = bid.lot_id.filter(|_| bid.decision == "ACCEPTED").ok_or_else(|| ModerationError::Conflict("only an accepted bid can be voided".into()))?;
+    if bid.voided_at.is_some() {
+        return Err(ModerationError::Conflict("this bid is already void".into()));
+    }
+    let mut tx = pool.begin().await?;
+    let voided = void_in_lot(&mut tx, lot_id, id, reason, now).await?;
+    audit::record(&mut *tx, by.id, "bid.void", &format!("bid:{id}"), json!({ "lot_id": lot_id, "reason": reason })).await?;
+    tx.commit().await?;
+    Ok(voided)
+}
+
+/// Voids one bid inside the caller's transaction, with its event; refuses once the winner is final.
+async fn void_in_lot(tx: &mut Transaction<'_, Postgres>, lot_id: LotId, bid_id: BidId, reason: &str, now: DateTime<Utc>) -> Result<BidVoided, ModerationError> {
+    let mut record = locked_lot(tx, lot_id).await?;
+    let lot = &mut record.lot;
+    if lot.winner_final_at.is_some() || matches!(lot.state, LotState::Completed | LotState::Cancelled) {
+        return Err(ModerationError::Conflict(format!("lot {lot_id}'s winner is final: its bids can no longer be voided")));
+    }
+    let entries = bids::void(&mut **tx, lot_id, bid_id, reason, now).await?;
+    lot.high = bids::recompute_lead(&mut **tx, lot_id).await?;
+    lots::save(&mut **tx, lot).await?;
+    let own = entries.first();
+    let event = BidVoided {
+        lot_id,
+        bid_id,
+        bidder: match own {
+            Some(entry) => BidderId::parse(&entry.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
+            None => return Err(ModerationError::Conflict("this bid holds no amount in the lot's log".into())),
+        },
+        amount: own.map(|entry| entry.amount_wei).unwrap_or_default(),
+        reason: reason.to_owned(),
+        high_bidder: lot.high.as_ref().map(|high| high.bidder.clone()),
+        high_amount: lot.high.as_ref().map(|high| high.amount),
+    };
+    outbox::append(&mut **tx, &Event::BidVoided(event.clone()), now).await?;
+    Ok(event)
+}
+
+/// Bans a bidder: their new bids are rejected. With `void_standing_bids`, their accepted bids
+/// in lots whose winner is not final yet are voided too, and those lots' leads recomputed.
+pub async fn ban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, reason: &str, void_standing_bids: bool, now: DateTime<Utc>) -> Result<(Bidder, Vec<BidId>), ModerationError> {
+    let mut tx = pool.begin().await?;
+    let banned = bidders::set_banned(&mut *tx, bidder, true, Some(reason)).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    let mut voided = Vec::new();
+    if void_standing_bids {
+        for lot_id in lots::with_voidable_bids_of(&mut *tx, bidder).await? {
+            for bid_id in bids::standing_of(&mut *tx, lot_id, bidder).await? {
+                void_in_lot(&mut tx, lot_id, bid_id, reason, now).await?;
+                voided.push(bid_id);
+            }
+        }
+    }
+    let event = Event::BidderBanned(BidderBanned { bidder: bidder.clone(), reason: reason.to_owned(), voided_bids: voided.clone() });
+    outbox::append(&mut *tx, &event, now).await?;
+    audit::record(&mut *tx, by.id, "bidder.ban", &bidder_target(bidder), json!({ "reason": reason, "voided_bids": voided })).await?;
+    tx.commit().await?;
+    Ok((banned, voided))
+}
+
+pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: DateTime<Utc>) -> Result<Bidder, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let unbanned = bidders::set_banned(&mut *tx, bidder, false, None).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    outbox::append(&mut *tx, &Event::BidderUnbanned(BidderUnbanned { bidder: bidder.clone() }), now).await?;
+    audit::record(&mut *tx, by.id, "bidder.unban", &bidder_target(bidder), json!({})).await?;
+    tx.commit().await?;
+    Ok(unbanned)
+}
+
+pub fn lot_target(id: LotId) -> String {
+    format!("lot:{id}")
+}
+
+fn bidder_target(id: &BidderId) -> String {
+    format!("bidder:{id}")
+}
