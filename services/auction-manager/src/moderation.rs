@@ -110,15 +110,13 @@ async fn void_in_lot(tx: &mut Transaction<'_, Postgres>, lot_id: LotId, bid_id: 
     let entries = bids::void(&mut **tx, lot_id, bid_id, reason, now).await?;
     lot.high = bids::recompute_lead(&mut **tx, lot_id).await?;
     lots::save(&mut **tx, lot).await?;
-    let own = entries.first();
+    // Dropping the transaction on this error rolls the void back.
+    let own = entries.first().ok_or_else(|| ModerationError::Conflict("this bid holds no amount in the lot's log".into()))?;
     let event = BidVoided {
         lot_id,
         bid_id,
-        bidder: match own {
-            Some(entry) => BidderId::parse(&entry.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
-            None => return Err(ModerationError::Conflict("this bid holds no amount in the lot's log".into())),
-        },
-        amount: own.map(|entry| entry.amount_wei).unwrap_or_default(),
+        bidder: BidderId::parse(&own.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
+        amount: own.amount_wei,
         reason: reason.to_owned(),
         high_bidder: lot.high.as_ref().map(|high| high.bidder.clone()),
         high_amount: lot.high.as_ref().map(|high| high.amount),

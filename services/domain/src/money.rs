@@ -181,7 +181,16 @@ impl<'de> Deserialize<'de> for Wei {
             }
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Wei, E> {
                 Wei::parse_wei(text).map_err(|error| {
-                    E::custom(format_args!("{error}; expected a whole number of wei as a decimal string, like \"50000000000000000\""))
+                    let problem = match error {
+                        AmountError::Empty => "it is empty".to_owned(),
+                        AmountError::Negative => "it is negative".to_owned(),
+                        AmountError::Exponent => "scientific notation is not accepted".to_owned(),
+                        AmountError::Hex => "hex is not accepted".to_owned(),
+                        AmountError::InvalidCharacter(c) => format!("'{c}' is not a digit"),
+                        AmountError::TooManyDecimals | AmountError::FractionalWei => "wei has no fractions".to_owned(),
+                        AmountError::TooLarge => "it does not fit in 256 bits".to_owned(),
+                    };
+                    E::custom(format_args!("{problem}: expected a whole number of wei as a decimal string, like \"50000000000000000\""))
                 })
             }
         }
@@ -243,7 +252,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&wei).unwrap(), "\"123\"");
         assert!(serde_json::from_str::<Wei>("123").is_err());
         let error = serde_json::from_str::<Wei>("\"1e3\"").unwrap_err().to_string();
-        assert!(error.contains("scientific notation"), "{error}");
+        assert!(error.starts_with("scientific notation is not accepted: expected a whole number of wei"), "{error}");
     }
 
     #[test]

@@ -181,10 +181,11 @@ pub struct Standing {
 /// entry ranks first, as it does for the lead.
 pub async fn leaderboard(db: impl PgExecutor<'_>, lot: LotId, n: u32) -> Result<Vec<Standing>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT bidder_id, amount_wei::TEXT FROM (
+        // Ordered by the qualified NUMERIC column: a bare `amount_wei` would name the TEXT output.
+        "SELECT best.bidder_id, best.amount_wei::TEXT FROM (
             SELECT DISTINCT ON (bidder_id) bidder_id, amount_wei, position FROM bid_log
             WHERE lot_id = $1 AND kind = 1 AND NOT voided ORDER BY bidder_id, amount_wei DESC, position) best
-         ORDER BY amount_wei DESC, position LIMIT $2",
+         ORDER BY best.amount_wei DESC, best.position LIMIT $2",
     )
     .bind(lot.0)
     .bind(i64::from(n))
@@ -224,7 +225,7 @@ pub async fn void(conn: &mut sqlx::PgConnection, lot: LotId, bid: BidId, reason:
 pub async fn recompute_lead(db: &mut sqlx::PgConnection, lot: LotId) -> Result<Option<HighBid>, sqlx::Error> {
     let best: Option<(String, String)> = sqlx::query_as(
         "SELECT bidder_id, amount_wei::TEXT FROM bid_log WHERE lot_id = $1 AND kind = 1 AND NOT voided
-         ORDER BY amount_wei DESC, position LIMIT 1",
+         ORDER BY bid_log.amount_wei DESC, position LIMIT 1",
     )
     .bind(lot.0)
     .fetch_optional(&mut *db)

@@ -129,7 +129,7 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<axum::extract::rejection::PathRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
-        ApiError::field("path", rejection.body_text())
+        ApiError::field("id", rejection.body_text())
     }
 }
 

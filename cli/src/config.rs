@@ -1,0 +1,137 @@
+//! Configuration: built-in local defaults, then a TOML file, then `GAVEL__…` environment
+//! variables (`GAVEL__DATABASE__URL` sets `database.url`). Secrets are [`SecretString`]s, so
+//! neither `Debug` nor an error message ever prints them.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgConnectOptions;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May hold a password: secret.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// The admin API's address.
+    pub address: SocketAddr,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `gavel_auction_manager=debug,info`.
+    pub filter: String,
+}
+
+/// The defaults: every dependency on this machine at its usual port.
+#[derive(Serialize)]
+struct Defaults {
+    database: serde_json::Value,
+    http: serde_json::Value,
+    log: serde_json::Value,
+}
+
+fn defaults() -> Defaults {
+    use serde_json::json;
+    Defaults {
+        database: json!({ "url": "postgres://postgres@127.0.0.1:5432/gavel", "max_connections": 10 }),
+        http: json!({ "address": "127.0.0.1:8080" }),
+        log: json!({ "format": "json", "filter": "info" }),
+    }
+}
+
+/// File read when `--config` is not given, if it exists.
+pub const DEFAULT_FILE: &str = "gavel.toml";
+
+impl Settings {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(defaults()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "configuration file {} not found", path.display());
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_FILE)),
+        }
+        // figment's messages name the key and the source, never a secret's value.
+        figment.merge(Env::prefixed("GAVEL__").split("__")).extract().map_err(|error| anyhow::anyhow!("configuration: {error}"))
+    }
+}
+
+impl DatabaseSettings {
+    pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
+        // sqlx's parse error could echo part of the URL; say only which setting is wrong.
+        PgConnectOptions::from_str(self.url.expose_secret()).ok().context("database.url is not a valid postgres:// URL (value not shown)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = DatabaseSettings { url: SecretString::from("postgres://gavel:hunter2@db/gavel"), max_connections: 1 };
+        assert!(!format!("{settings:?}").contains("hunter2"));
+        let broken = DatabaseSettings { url: SecretString::from("postgres://gavel:hunter2@db:port/gavel"), max_connections: 1 };
+        let error = broken.connect_options().map(|_| ()).unwrap_err();
+        assert!(!format!("{error:#}").contains("hunter2"));
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("gavel.toml", "[http]\naddress = \"127.0.0.1:9000\"\n[log]\nformat = \"pretty\"\nfilter = \"debug\"\n")?;
+            jail.set_env("GAVEL__HTTP__ADDRESS", "127.0.0.1:9001");
+            let settings = Settings::load(None).map_err(|error| error.to_string())?;
+            assert_eq!(settings.http.address.port(), 9001);
+            assert_eq!(settings.log.format, LogFormat::Pretty);
+            assert_eq!(settings.database.max_connections, 10);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_and_malformed_settings_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__HTTP__ADRESS", "127.0.0.1:1");
+            let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(error.contains("adress"), "{error}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__HTTP__ADDRESS", "not an address");
+            let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(error.contains("address"), "{error}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the auction-manager against a real PostgreSQL: each test gets a fresh
+//! database (sqlx::test creates and drops it) and the real service on port 0.
+
+mod bidding;
+mod helpers;
+mod marathons;
+mod scheduler;
+mod validation;
