@@ -94,6 +94,8 @@ impl DatabaseSettings {
 }
 
 #[cfg(test)]
+// figment's test jail returns its own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -113,7 +113,8 @@ fn init_tracing(settings: &Settings) {
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
     let options = settings.database.connect_options()?;
-    let pool = gavel_store::connect(options, settings.database.max_connections).await.context("cannot connect to PostgreSQL (database.url)")?;
+    let pool =
+        gavel_store::connect(options, settings.database.max_connections).await.context("cannot connect to PostgreSQL (database.url)")?;
     match command {
         Command::Migrate => {
             gavel_store::migrate(&pool).await.context("migration failed")?;

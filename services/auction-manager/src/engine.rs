@@ -28,7 +28,10 @@ pub struct PlaceBid {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placed {
-    Decided { bid_id: BidId, decision: Decision },
+    Decided {
+        bid_id: BidId,
+        decision: Decision,
+    },
     /// The key was decided before; this is that earlier decision.
     Duplicate(BidView),
 }
@@ -51,9 +54,8 @@ pub async fn place_bid(pool: &PgPool, command: &PlaceBid, now: DateTime<Utc>) ->
         return reject_without_lot(pool, command, now).await;
     };
     let lot = record.lot;
-    let marathon = marathons::get(&mut *tx, lot.marathon_id)
-        .await?
-        .ok_or_else(|| sqlx::Error::Protocol(format!("lot {} has no marathon", lot.id)))?;
+    let marathon =
+        marathons::get(&mut *tx, lot.marathon_id).await?.ok_or_else(|| sqlx::Error::Protocol(format!("lot {} has no marathon", lot.id)))?;
     let paused = settings::bidding_paused(&mut *tx).await?;
     let mut loaded = HashMap::new();
     for bidder in std::iter::once(&command.bidder).chain(lot.high.as_ref().map(|high| &high.bidder)) {
@@ -88,7 +90,18 @@ pub async fn place_bid(pool: &PgPool, command: &PlaceBid, now: DateTime<Utc>) ->
         Decision::Accepted(acceptance) => {
             for placement in &acceptance.placements {
                 let wallet = standings.0.get(&placement.bidder).map(|s| s.wallet.as_str()).unwrap_or_default();
-                bids::append_log(&mut *tx, lot.id, 1, bid_id, placement.bidder.as_str(), wallet, placement.amount, placement.by_proxy, command.received_at).await?;
+                bids::append_log(
+                    &mut *tx,
+                    lot.id,
+                    1,
+                    bid_id,
+                    placement.bidder.as_str(),
+                    wallet,
+                    placement.amount,
+                    placement.by_proxy,
+                    command.received_at,
+                )
+                .await?;
             }
             lots::save(&mut *tx, &acceptance.lot).await?;
             if let Some(high) = &acceptance.lot.high {

@@ -9,7 +9,7 @@ use gavel_domain::{BidId, BidderId, LotId};
 use gavel_store::bidders::Bidder;
 use gavel_store::lots::LotRecord;
 use gavel_store::users::User;
-use gavel_store::{PgPool, Transaction, Postgres, audit, bidders, bids, lots, outbox, settings};
+use gavel_store::{PgPool, Postgres, Transaction, audit, bidders, bids, lots, outbox, settings};
 use serde_json::json;
 
 /// Why a moderation action was refused.
@@ -43,7 +43,13 @@ async fn locked_lot(tx: &mut Transaction<'_, Postgres>, id: LotId) -> Result<Lot
 }
 
 /// Moves an ACTIVE lot's end later (a stream outage, say). Anti-snipe's counter is untouched.
-pub async fn extend_lot(pool: &PgPool, by: &User, id: LotId, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
+pub async fn extend_lot(
+    pool: &PgPool,
+    by: &User,
+    id: LotId,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<LotRecord, ModerationError> {
     let mut tx = pool.begin().await?;
     let mut record = locked_lot(&mut tx, id).await?;
     let previous = record.lot.ends_at;
@@ -51,7 +57,10 @@ pub async fn extend_lot(pool: &PgPool, by: &User, id: LotId, ends_at: DateTime<U
         return Err(ModerationError::Conflict(format!("only an ACTIVE lot can be extended; this one is {}", record.lot.state)));
     }
     if ends_at <= previous.max(now) {
-        return Err(ModerationError::Conflict(format!("the new end must be after the current end ({}) and in the future", previous.to_rfc3339())));
+        return Err(ModerationError::Conflict(format!(
+            "the new end must be after the current end ({}) and in the future",
+            previous.to_rfc3339()
+        )));
     }
     record.lot.ends_at = ends_at;
     lots::save(&mut *tx, &record.lot).await?;
@@ -89,7 +98,10 @@ pub async fn cancel_lot(pool: &PgPool, by: &User, id: LotId, reason: &str, now: 
 /// from the bids that remain.
 pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: DateTime<Utc>) -> Result<BidVoided, ModerationError> {
     let bid = bids::get(pool, id).await?.ok_or(ModerationError::NotFound("bid"))?;
-    let lot_id = bid.lot_id.filter(|_| bid.decision == "ACCEPTED").ok_or_else(|| ModerationError::Conflict("only an accepted bid can be voided".into()))?;
+    let lot_id = bid
+        .lot_id
+        .filter(|_| bid.decision == "ACCEPTED")
+        .ok_or_else(|| ModerationError::Conflict("only an accepted bid can be voided".into()))?;
     if bid.voided_at.is_some() {
         return Err(ModerationError::Conflict("this bid is already void".into()));
     }
@@ -101,14 +113,20 @@ pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: Da
 }
 
 /// Voids one bid inside the caller's transaction, with its event; refuses once the winner is final.
-async fn void_in_lot(tx: &mut Transaction<'_, Postgres>, lot_id: LotId, bid_id: BidId, reason: &str, now: DateTime<Utc>) -> Result<BidVoided, ModerationError> {
+async fn void_in_lot(
+    tx: &mut Transaction<'_, Postgres>,
+    lot_id: LotId,
+    bid_id: BidId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<BidVoided, ModerationError> {
     let mut record = locked_lot(tx, lot_id).await?;
     let lot = &mut record.lot;
     if lot.winner_final_at.is_some() || matches!(lot.state, LotState::Completed | LotState::Cancelled) {
         return Err(ModerationError::Conflict(format!("lot {lot_id}'s winner is final: its bids can no longer be voided")));
     }
-    let entries = bids::void(&mut **tx, lot_id, bid_id, reason, now).await?;
-    lot.high = bids::recompute_lead(&mut **tx, lot_id).await?;
+    let entries = bids::void(tx, lot_id, bid_id, reason, now).await?;
+    lot.high = bids::recompute_lead(tx, lot_id).await?;
     lots::save(&mut **tx, lot).await?;
     // Dropping the transaction on this error rolls the void back.
     let own = entries.first().ok_or_else(|| ModerationError::Conflict("this bid holds no amount in the lot's log".into()))?;
@@ -127,7 +145,14 @@ async fn void_in_lot(tx: &mut Transaction<'_, Postgres>, lot_id: LotId, bid_id: 
 
 /// Bans a bidder: their new bids are rejected. With `void_standing_bids`, their accepted bids
 /// in lots whose winner is not final yet are voided too, and those lots' leads recomputed.
-pub async fn ban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, reason: &str, void_standing_bids: bool, now: DateTime<Utc>) -> Result<(Bidder, Vec<BidId>), ModerationError> {
+pub async fn ban_bidder(
+    pool: &PgPool,
+    by: &User,
+    bidder: &BidderId,
+    reason: &str,
+    void_standing_bids: bool,
+    now: DateTime<Utc>,
+) -> Result<(Bidder, Vec<BidId>), ModerationError> {
     let mut tx = pool.begin().await?;
     let banned = bidders::set_banned(&mut *tx, bidder, true, Some(reason)).await?.ok_or(ModerationError::NotFound("bidder"))?;
     let mut voided = Vec::new();

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use gavel_domain::LotId;
 use gavel_domain::events::{Event, LotOpened, LotProcessing};
 use gavel_domain::lot::{LotState, LotTransition};
-use gavel_domain::LotId;
 use gavel_store::{PgPool, lots, outbox};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -39,7 +39,12 @@ pub async fn advance_due_lots(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<T
         let lot = &mut record.lot;
         if lot.state == LotState::Pending && lot.starts_at <= now {
             lot.transition(LotTransition::Open).map_err(invalid)?;
-            let event = Event::LotOpened(LotOpened { lot_id: lot.id, marathon_id: lot.marathon_id, starts_at: lot.starts_at, ends_at: lot.ends_at });
+            let event = Event::LotOpened(LotOpened {
+                lot_id: lot.id,
+                marathon_id: lot.marathon_id,
+                starts_at: lot.starts_at,
+                ends_at: lot.ends_at,
+            });
             outbox::append(&mut *tx, &event, now).await?;
             done.push(Transitioned { lot_id: lot.id, to: LotState::Active });
         }

@@ -1,9 +1,9 @@
 //! Admin users and API tokens. Passwords are stored as argon2id hashes; a token is 32 random
 //! bytes shown once at creation and stored only as its SHA-256 digest.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::Argon2;
 use gavel_store::{PgPool, users};
 use sha2::{Digest, Sha256};
 
@@ -62,7 +62,8 @@ pub struct CreatedUser {
 }
 
 pub async fn create_user(pool: &PgPool, username: &str, role: Role, password: &str) -> Result<CreatedUser, CreateUserError> {
-    let valid_name = !username.is_empty() && username.len() <= 64 && username.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_".contains(&b));
+    let valid_name =
+        !username.is_empty() && username.len() <= 64 && username.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_".contains(&b));
     if !valid_name {
         return Err(CreateUserError::InvalidUsername);
     }

@@ -184,7 +184,8 @@ fn judge<S: Standings>(lot: &Lot, bid: &Bid, ctx: &DecisionContext<'_, S>) -> Re
         // A Processing lot without a final winner can always reopen; the state machine says so.
         after.state = lot.next_state(LotTransition::Reopen).map_err(|_| Rejection::Late)?;
     }
-    let outbid = lot.high.as_ref().map(|h| &h.bidder).filter(|previous| after.high.as_ref().is_some_and(|h| h.bidder != **previous)).cloned();
+    let outbid =
+        lot.high.as_ref().map(|h| &h.bidder).filter(|previous| after.high.as_ref().is_some_and(|h| h.bidder != **previous)).cloned();
     Ok(Acceptance { lot: after, placements, extended_to, reopened, outbid })
 }
 
@@ -249,9 +250,7 @@ fn challenge<S: Standings>(
         (BidKind::Max(ceiling), None) => {
             (HighBid { bidder: bid.bidder.clone(), amount: minimum, proxy_max: Some(ceiling) }, vec![challenger(minimum, true)])
         }
-        (BidKind::Plain(amount), _) => {
-            (HighBid { bidder: bid.bidder.clone(), amount, proxy_max: None }, vec![challenger(amount, false)])
-        }
+        (BidKind::Plain(amount), _) => (HighBid { bidder: bid.bidder.clone(), amount, proxy_max: None }, vec![challenger(amount, false)]),
     })
 }
 
@@ -441,7 +440,7 @@ mod tests {
             let expected_end = (round < 10).then(|| received + TimeDelta::seconds(60));
             assert_eq!(acceptance.extended_to, expected_end, "round {round}");
             lot = acceptance.lot;
-            amount = amount * 2;
+            amount *= 2;
         }
         assert_eq!(lot.extensions_used, 10);
     }
@@ -463,7 +462,10 @@ mod tests {
         assert_eq!(third.lot.high.as_ref().map(|h| (&h.bidder, h.amount)), Some((&bidder(1), wei(50))));
         // A proxy of 100 beats it at 50 + 2.5 = 52.5.
         let fourth = accepted(decide(&third.lot, &max(2, 100, at(&lot, 4)), &book));
-        assert_eq!(fourth.lot.high, Some(HighBid { bidder: bidder(2), amount: Wei::from(52_500 * MILLI / 1000), proxy_max: Some(wei(100)) }));
+        assert_eq!(
+            fourth.lot.high,
+            Some(HighBid { bidder: bidder(2), amount: Wei::from(52_500 * MILLI / 1000), proxy_max: Some(wei(100)) })
+        );
         assert_eq!(fourth.outbid, Some(bidder(1)));
     }
 
@@ -489,14 +491,17 @@ mod tests {
         assert_eq!(raised.lot.high, Some(HighBid { bidder: bidder(1), amount: wei(10), proxy_max: Some(wei(80)) }));
     }
 
-    /// A bid script: bidders 0..4 with random funds, bids at increasing received times.
-    fn script() -> impl Strategy<Value = (Vec<u128>, Vec<(u32, bool, u128, i64)>)> {
+    /// One scripted bid: bidder number, whether it is a max bid, amount in 0.001 ETH, seconds after the start.
+    type ScriptedBid = (u32, bool, u128, i64);
+
+    /// A bid script: bidders 0..4 with random funds (in 0.001 ETH), bids at random received times.
+    fn script() -> impl Strategy<Value = (Vec<u128>, Vec<ScriptedBid>)> {
         let funds = proptest::collection::vec(0u128..200, 4);
         let bids = proptest::collection::vec((0u32..4, any::<bool>(), 0u128..250, 0i64..3_700), 0..40);
         (funds, bids)
     }
 
-    fn keyed_bids(raw: &[(u32, bool, u128, i64)], lot: &Lot) -> Vec<KeyedBid> {
+    fn keyed_bids(raw: &[ScriptedBid], lot: &Lot) -> Vec<KeyedBid> {
         let mut bids: Vec<KeyedBid> = raw
             .iter()
             .enumerate()

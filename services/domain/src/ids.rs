@@ -47,13 +47,8 @@ impl BidderId {
     pub fn parse(text: &str) -> Result<Self, InvalidBidderId> {
         let (platform, user) = text.split_once(':').ok_or(InvalidBidderId)?;
         let platform_ok = !platform.is_empty() && platform.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        let user_ok = !user.is_empty()
-            && user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if platform_ok && user_ok && text.len() <= 128 {
-            Ok(BidderId(text.to_owned()))
-        } else {
-            Err(InvalidBidderId)
-        }
+        let user_ok = !user.is_empty() && user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if platform_ok && user_ok && text.len() <= 128 { Ok(BidderId(text.to_owned())) } else { Err(InvalidBidderId) }
     }
 
     pub fn as_str(&self) -> &str {

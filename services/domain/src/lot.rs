@@ -164,7 +164,7 @@ pub(crate) mod tests {
             for winner_final in [false, true] {
                 for transition in transitions {
                     let mut lot = lot(state);
-                    lot.winner_final_at = winner_final.then(|| lot.ends_at);
+                    lot.winner_final_at = winner_final.then_some(lot.ends_at);
                     let expected = match (state, transition, winner_final) {
                         (Pending, Open, _) => Some(Active),
                         (Active, EndReached, _) => Some(Processing),

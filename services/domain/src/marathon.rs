@@ -125,10 +125,9 @@ impl MarathonConfig {
         if spec.days == 0 || spec.days > MAX_DAYS {
             return Err(FieldError::new("days", format!("must be between 1 and {MAX_DAYS}")));
         }
-        let time_zone: Tz = spec
-            .time_zone
-            .parse()
-            .map_err(|_| FieldError::new("time_zone", format!("unknown time zone '{}': use an IANA name such as Europe/Paris", spec.time_zone)))?;
+        let time_zone: Tz = spec.time_zone.parse().map_err(|_| {
+            FieldError::new("time_zone", format!("unknown time zone '{}': use an IANA name such as Europe/Paris", spec.time_zone))
+        })?;
         if spec.lot_duration_secs == 0 || spec.lot_duration_secs > SECONDS_PER_DAY {
             return Err(FieldError::new("lot_duration_secs", "must be between 1 and 86400 (one lot a day)"));
         }
@@ -148,9 +147,13 @@ impl MarathonConfig {
             return Err(FieldError::new("anti_snipe_max_extensions", "must be at most 1000"));
         }
         for channel in &spec.chat_channels {
-            let valid = !channel.is_empty() && channel.len() <= 100 && channel.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:#".contains(&b));
+            let valid =
+                !channel.is_empty() && channel.len() <= 100 && channel.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:#".contains(&b));
             if !valid {
-                return Err(FieldError::new("chat_channels", format!("'{channel}' is not a channel name (letters, digits, '_', '-', ':', '#')")));
+                return Err(FieldError::new(
+                    "chat_channels",
+                    format!("'{channel}' is not a channel name (letters, digits, '_', '-', ':', '#')"),
+                ));
             }
         }
         let last_day = spec.first_day.checked_add_days(Days::new(u64::from(spec.days - 1)));
@@ -272,7 +275,8 @@ pub(crate) mod tests {
 
     #[test]
     fn each_invalid_field_is_named() {
-        let cases: Vec<(fn(&mut MarathonSpec), &str)> = vec![
+        type BreakField = fn(&mut MarathonSpec);
+        let cases: Vec<(BreakField, &str)> = vec![
             (|s| s.name = " ".into(), "name"),
             (|s| s.days = 0, "days"),
             (|s| s.time_zone = "Mars/Olympus".into(), "time_zone"),

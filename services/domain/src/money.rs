@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(Wei::parse_wei("1e3"), Err(AmountError::Exponent));
         assert_eq!(Wei::parse_wei(&U256::MAX.to_string()), Ok(Wei(U256::MAX)));
         assert_eq!(Wei::parse_wei(&format!("{}0", U256::MAX)), Err(AmountError::TooLarge));
-        assert_eq!(Wei::parse_wei("115792089237316195423570985008687907853269984665640564039457584007913129639936"), Err(AmountError::TooLarge));
+        assert_eq!(
+            Wei::parse_wei("115792089237316195423570985008687907853269984665640564039457584007913129639936"),
+            Err(AmountError::TooLarge)
+        );
     }
 
     #[test]

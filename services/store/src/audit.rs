@@ -2,7 +2,13 @@
 
 use sqlx::PgExecutor;
 
-pub async fn record(db: impl PgExecutor<'_>, user_id: i64, action: &str, target: &str, details: serde_json::Value) -> Result<(), sqlx::Error> {
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO audit_log (user_id, action, target, details) VALUES ($1, $2, $3, $4)")
         .bind(user_id)
         .bind(action)

@@ -69,7 +69,20 @@ pub struct BidView {
     pub void_reason: Option<String>,
 }
 
-type BidRow = (i64, Option<i64>, String, String, String, String, Option<String>, Option<String>, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>);
+type BidRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+);
 
 // A macro rather than a const so that queries stay `&'static str` (sqlx refuses runtime-built SQL).
 macro_rules! bid_columns {
@@ -80,11 +93,25 @@ macro_rules! bid_columns {
 
 fn bid_view(row: BidRow) -> Result<BidView, sqlx::Error> {
     let (id, lot_id, bidder, kind, offered, decision, reason_code, reason, received_at, decided_at, voided_at, void_reason) = row;
-    Ok(BidView { id: BidId(id), lot_id: lot_id.map(LotId), bidder, kind, offered_wei: wei_column(&offered)?, decision, reason_code, reason, received_at, decided_at, voided_at, void_reason })
+    Ok(BidView {
+        id: BidId(id),
+        lot_id: lot_id.map(LotId),
+        bidder,
+        kind,
+        offered_wei: wei_column(&offered)?,
+        decision,
+        reason_code,
+        reason,
+        received_at,
+        decided_at,
+        voided_at,
+        void_reason,
+    })
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: BidId) -> Result<Option<BidView>, sqlx::Error> {
-    let row: Option<BidRow> = sqlx::query_as(concat!("SELECT ", bid_columns!(), " FROM bids WHERE id = $1")).bind(id.0).fetch_optional(db).await?;
+    let row: Option<BidRow> =
+        sqlx::query_as(concat!("SELECT ", bid_columns!(), " FROM bids WHERE id = $1")).bind(id.0).fetch_optional(db).await?;
     row.map(bid_view).transpose()
 }
 
@@ -98,12 +125,13 @@ pub async fn by_key(db: impl PgExecutor<'_>, idempotency_key: &str) -> Result<Op
 
 /// A lot's bids, newest first, `limit` at a time; `before` is the last id of the previous page.
 pub async fn page_for_lot(db: impl PgExecutor<'_>, lot: LotId, before: Option<BidId>, limit: u32) -> Result<Vec<BidView>, sqlx::Error> {
-    let rows: Vec<BidRow> = sqlx::query_as(concat!("SELECT ", bid_columns!(), " FROM bids WHERE lot_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"))
-    .bind(lot.0)
-    .bind(before.map_or(i64::MAX, |id| id.0))
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<BidRow> =
+        sqlx::query_as(concat!("SELECT ", bid_columns!(), " FROM bids WHERE lot_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"))
+            .bind(lot.0)
+            .bind(before.map_or(i64::MAX, |id| id.0))
+            .bind(i64::from(limit))
+            .fetch_all(db)
+            .await?;
     rows.into_iter().map(bid_view).collect()
 }
 
@@ -197,7 +225,13 @@ pub async fn leaderboard(db: impl PgExecutor<'_>, lot: LotId, n: u32) -> Result<
 /// Voids a bid and every log entry it caused (its own amount and any proxy raise it provoked),
 /// appending a void entry for each. Returns the voided entries. Callers hold the lot's row lock
 /// and have checked that the winner is not final.
-pub async fn void(conn: &mut sqlx::PgConnection, lot: LotId, bid: BidId, reason: &str, at: DateTime<Utc>) -> Result<Vec<LogEntry>, sqlx::Error> {
+pub async fn void(
+    conn: &mut sqlx::PgConnection,
+    lot: LotId,
+    bid: BidId,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<LogEntry>, sqlx::Error> {
     sqlx::query("UPDATE bids SET voided_at = $2, void_reason = $3 WHERE id = $1 AND voided_at IS NULL")
         .bind(bid.0)
         .bind(at)
@@ -215,7 +249,8 @@ pub async fn void(conn: &mut sqlx::PgConnection, lot: LotId, bid: BidId, reason:
     let mut voided: Vec<LogEntry> = rows.into_iter().map(log_entry).collect::<Result<_, _>>()?;
     voided.sort_by_key(|entry| entry.position);
     for entry in &voided {
-        append_log(&mut *conn, lot, 2, entry.bid_id, &entry.bidder, &entry.wallet, entry.amount_wei, entry.by_proxy, entry.received_at).await?;
+        append_log(&mut *conn, lot, 2, entry.bid_id, &entry.bidder, &entry.wallet, entry.amount_wei, entry.by_proxy, entry.received_at)
+            .await?;
     }
     Ok(voided)
 }

@@ -27,11 +27,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Opens a pool. Connecting is lazy-checked here (one connection made) so that a wrong URL
 /// fails at start, with the cause, rather than at the first request.
 pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await
+    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(5)).connect_with(options).await
 }
 
 /// Applies every pending migration; safe to run on every start.

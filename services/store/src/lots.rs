@@ -102,13 +102,15 @@ pub async fn insert(db: impl PgExecutor<'_>, lot: &NewLot) -> Result<Option<LotI
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: LotId) -> Result<Option<LotRecord>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots WHERE id = $1")).bind(id.0).fetch_optional(db).await?;
+    let row: Option<Row> =
+        sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots WHERE id = $1")).bind(id.0).fetch_optional(db).await?;
     row.map(LotRecord::try_from).transpose()
 }
 
 /// Reads a lot and locks its row until the transaction ends: every change to a lot goes through here.
 pub async fn lock(db: impl PgExecutor<'_>, id: LotId) -> Result<Option<LotRecord>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots WHERE id = $1 FOR UPDATE")).bind(id.0).fetch_optional(db).await?;
+    let row: Option<Row> =
+        sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots WHERE id = $1 FOR UPDATE")).bind(id.0).fetch_optional(db).await?;
     row.map(LotRecord::try_from).transpose()
 }
 
@@ -123,9 +125,13 @@ pub async fn for_marathon(db: impl PgExecutor<'_>, marathon_id: MarathonId) -> R
 /// Lots whose scheduled transition is due at `now` (pending past their start, active past their
 /// end), locked; rows another transaction holds are skipped, not waited for.
 pub async fn lock_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<LotRecord>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        lot_columns!(),
+        " FROM lots
          WHERE (state = 'PENDING' AND starts_at <= $1) OR (state = 'ACTIVE' AND ends_at <= $1)
-         ORDER BY starts_at, id FOR UPDATE SKIP LOCKED"))
+         ORDER BY starts_at, id FOR UPDATE SKIP LOCKED"
+    ))
     .bind(now)
     .fetch_all(db)
     .await?;

@@ -54,7 +54,8 @@ impl TryFrom<Row> for Marathon {
             "keep_in_treasury" => NoSalePolicy::KeepInTreasury,
             other => return Err(corrupt("no-sale policy", other)),
         };
-        let auction_house = row.auction_house.map(|text| text.parse().map_err(|error| corrupt("auction house address", error))).transpose()?;
+        let auction_house =
+            row.auction_house.map(|text| text.parse().map_err(|error| corrupt("auction house address", error))).transpose()?;
         let spec = MarathonSpec {
             name: row.name,
             first_day: row.first_day,
@@ -111,10 +112,8 @@ pub async fn insert(db: impl PgExecutor<'_>, config: &MarathonConfig) -> Result<
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: MarathonId) -> Result<Option<Marathon>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(concat!("SELECT ", marathon_columns!(), " FROM marathons WHERE id = $1"))
-        .bind(id.0)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(concat!("SELECT ", marathon_columns!(), " FROM marathons WHERE id = $1")).bind(id.0).fetch_optional(db).await?;
     row.map(Marathon::try_from).transpose()
 }
 

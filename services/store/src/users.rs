@@ -23,11 +23,7 @@ pub async fn create(db: impl PgExecutor<'_>, username: &str, role: &str, passwor
 }
 
 pub async fn add_token(db: impl PgExecutor<'_>, user_id: i64, token_sha256: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO api_tokens (user_id, token_sha256) VALUES ($1, $2)")
-        .bind(user_id)
-        .bind(token_sha256)
-        .execute(db)
-        .await?;
+    sqlx::query("INSERT INTO api_tokens (user_id, token_sha256) VALUES ($1, $2)").bind(user_id).bind(token_sha256).execute(db).await?;
     Ok(())
 }
 

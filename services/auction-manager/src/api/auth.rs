@@ -29,7 +29,8 @@ impl FromRequestParts<AppState> for Caller {
         let header = parts.headers.get(AUTHORIZATION).and_then(|value| value.to_str().ok()).ok_or(ApiError::Unauthenticated)?;
         let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthenticated)?;
         let user = users::by_token(&state.pool, &token_digest(token)).await?.ok_or(ApiError::Unauthenticated)?;
-        let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {} has unknown role '{}'", user.id, user.role)))?;
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {} has unknown role '{}'", user.id, user.role)))?;
         Ok(Caller { user, role })
     }
 }

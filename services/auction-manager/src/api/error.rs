@@ -19,7 +19,10 @@ pub enum ApiError {
     /// The body is not JSON at all.
     MalformedJson(String),
     /// A field is missing, unknown, of the wrong type or has a value the rules refuse.
-    InvalidField { field: String, message: String },
+    InvalidField {
+        field: String,
+        message: String,
+    },
     Unauthenticated,
     Forbidden(&'static str),
     NotFound(&'static str),
@@ -60,7 +63,9 @@ impl IntoResponse for ApiError {
         let (status, code, message, field) = match self {
             ApiError::MalformedJson(message) => (StatusCode::BAD_REQUEST, "malformed_json", message, None),
             ApiError::InvalidField { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message, Some(field)),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "send an API token as `Authorization: Bearer <token>`".into(), None),
+            ApiError::Unauthenticated => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", "send an API token as `Authorization: Bearer <token>`".into(), None)
+            }
             ApiError::Forbidden(role) => (StatusCode::FORBIDDEN, "forbidden", format!("this needs the {role} role"), None),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message, None),

@@ -60,7 +60,11 @@ pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): Api
     Ok(Json(LotWithTop { lot: LotView::from(&record), top }))
 }
 
-pub async fn leaderboard(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Vec<StandingView>>, ApiError> {
+pub async fn leaderboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<StandingView>>, ApiError> {
     caller.require(Role::Viewer)?;
     let record = existing(&state, id).await?;
     Ok(Json(ranked(bids::leaderboard(&state.pool, record.lot.id, TOP).await?)))
@@ -80,7 +84,12 @@ pub struct BidPage {
     next_before: Option<BidId>,
 }
 
-pub async fn bids_page(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> Result<Json<BidPage>, ApiError> {
+pub async fn bids_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<BidPage>, ApiError> {
     caller.require(Role::Viewer)?;
     let limit = page.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_PAGE {
@@ -102,7 +111,12 @@ pub struct LotEdit {
     ends_at: Option<DateTime<Utc>>,
 }
 
-pub async fn edit(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(edit): ApiJson<LotEdit>) -> Result<Json<LotView>, ApiError> {
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(edit): ApiJson<LotEdit>,
+) -> Result<Json<LotView>, ApiError> {
     caller.require(Role::Admin)?;
     let mut tx = state.pool.begin().await?;
     let mut record = lots::lock(&mut *tx, LotId(id)).await?.ok_or(ApiError::NotFound("lot"))?;
@@ -132,7 +146,12 @@ pub struct Extension {
     ends_at: DateTime<Utc>,
 }
 
-pub async fn extend(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(extension): ApiJson<Extension>) -> Result<Json<LotView>, ApiError> {
+pub async fn extend(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(extension): ApiJson<Extension>,
+) -> Result<Json<LotView>, ApiError> {
     caller.require(Role::Operator)?;
     let record = moderation::extend_lot(&state.pool, &caller.user, LotId(id), extension.ends_at, Utc::now()).await?;
     state.wake_scheduler.notify_one();
@@ -156,7 +175,12 @@ impl Reason {
     }
 }
 
-pub async fn cancel(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(reason): ApiJson<Reason>) -> Result<Json<LotView>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(reason): ApiJson<Reason>,
+) -> Result<Json<LotView>, ApiError> {
     caller.require(Role::Admin)?;
     let record = moderation::cancel_lot(&state.pool, &caller.user, LotId(id), reason.checked()?, Utc::now()).await?;
     Ok(Json(LotView::from(&record)))

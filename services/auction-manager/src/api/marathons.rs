@@ -18,7 +18,11 @@ use super::lots::{check_uri, check_window};
 use super::views::{LotView, MarathonView};
 use crate::users::Role;
 
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(spec): ApiJson<MarathonSpec>) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(spec): ApiJson<MarathonSpec>,
+) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
     caller.require(Role::Admin)?;
     let config = MarathonConfig::parse(spec)?;
     let mut tx = state.pool.begin().await?;
@@ -53,7 +57,12 @@ pub struct LotSpec {
     ends_at: Option<DateTime<Utc>>,
 }
 
-pub async fn add_lot(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(spec): ApiJson<LotSpec>) -> Result<(StatusCode, Json<LotView>), ApiError> {
+pub async fn add_lot(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(spec): ApiJson<LotSpec>,
+) -> Result<(StatusCode, Json<LotView>), ApiError> {
     caller.require(Role::Admin)?;
     let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
     let (scheduled_start, _) = marathon.config.lot_window(spec.day_index)?;
@@ -69,8 +78,17 @@ pub async fn add_lot(State(state): State<AppState>, caller: Caller, ApiPath(id):
         ends_at,
     };
     let mut tx = state.pool.begin().await?;
-    let lot_id = lots::insert(&mut *tx, &new_lot).await?.ok_or_else(|| ApiError::Conflict(format!("day {} of this marathon already has a lot", spec.day_index)))?;
-    audit::record(&mut *tx, caller.user.id, "lot.create", &crate::moderation::lot_target(lot_id), json!({ "marathon_id": id, "day_index": spec.day_index })).await?;
+    let lot_id = lots::insert(&mut *tx, &new_lot)
+        .await?
+        .ok_or_else(|| ApiError::Conflict(format!("day {} of this marathon already has a lot", spec.day_index)))?;
+    audit::record(
+        &mut *tx,
+        caller.user.id,
+        "lot.create",
+        &crate::moderation::lot_target(lot_id),
+        json!({ "marathon_id": id, "day_index": spec.day_index }),
+    )
+    .await?;
     let record = lots::get(&mut *tx, lot_id).await?.ok_or(ApiError::NotFound("lot"))?;
     tx.commit().await?;
     state.wake_scheduler.notify_one();

@@ -36,7 +36,12 @@ pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Jso
     Ok(Json(json!({ "bidding_paused": paused })))
 }
 
-pub async fn void_bid(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(reason): ApiJson<Reason>) -> Result<Json<BidVoided>, ApiError> {
+pub async fn void_bid(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(reason): ApiJson<Reason>,
+) -> Result<Json<BidVoided>, ApiError> {
     caller.require(Role::Operator)?;
     Ok(Json(moderation::void_bid(&state.pool, &caller.user, BidId(id), reason.checked()?, Utc::now()).await?))
 }
@@ -53,7 +58,12 @@ fn bidder_id(text: &str) -> Result<BidderId, ApiError> {
     BidderId::parse(text).map_err(|error| ApiError::field("bidder_id", error.to_string()))
 }
 
-pub async fn ban(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(ban): ApiJson<Ban>) -> Result<Json<Value>, ApiError> {
+pub async fn ban(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(ban): ApiJson<Ban>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Operator)?;
     let bidder = bidder_id(&id)?;
     let reason = Reason { reason: ban.reason }.checked()?.to_owned();

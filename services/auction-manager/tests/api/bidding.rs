@@ -22,7 +22,15 @@ async fn funded_bidder(app: &TestApp, user: u32, deposit: Wei) -> BidderId {
     bidders::upsert(&app.pool, &id, &format!("viewer{user}"), &format!("Viewer{user}")).await.expect("upsert");
     let wallet = format!("0x{user:040x}");
     assert!(bidders::bind_wallet(&app.pool, &id, &wallet).await.expect("bind"));
-    let entry = LedgerEntry { wallet, kind: LedgerKind::Deposit, amount: deposit, commitment: None, tx_hash: format!("0x{user:064x}"), log_index: 0, block_number: 1 };
+    let entry = LedgerEntry {
+        wallet,
+        kind: LedgerKind::Deposit,
+        amount: deposit,
+        commitment: None,
+        tx_hash: format!("0x{user:064x}"),
+        log_index: 0,
+        block_number: 1,
+    };
     assert!(bidders::credit(&app.pool, &entry).await.expect("credit"));
     assert!(!bidders::credit(&app.pool, &entry).await.expect("credit"), "a log is credited once");
     id
@@ -46,7 +54,14 @@ async fn open_lot(pool: sqlx::PgPool) -> Open {
 
 async fn bid(open: &Open, key: &str, bidder: &BidderId, kind: BidKind, secs: i64) -> Placed {
     let received_at = open.start + Duration::seconds(secs);
-    let command = PlaceBid { idempotency_key: key.into(), lot_id: LotId(open.lot), bidder: bidder.clone(), kind, received_at, platform_sent_at: None };
+    let command = PlaceBid {
+        idempotency_key: key.into(),
+        lot_id: LotId(open.lot),
+        bidder: bidder.clone(),
+        kind,
+        received_at,
+        platform_sent_at: None,
+    };
     place_bid(&open.app.pool, &command, received_at).await.expect("decided")
 }
 
@@ -68,19 +83,29 @@ fn bid_id(placed: &Placed) -> i64 {
 async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
     let open = open_lot(pool).await;
     let app = &open.app;
-    let (alice, bob, carol) = (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(5)).await);
+    let (alice, bob, carol) =
+        (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(5)).await);
     assert!(matches!(decision(bid(&open, "m1", &alice, BidKind::Plain(eth(5)), 1).await), Decision::Accepted(_)));
     assert!(matches!(bid(&open, "m1", &alice, BidKind::Plain(eth(5)), 1).await, Placed::Duplicate(_)), "the same message twice is one bid");
-    assert_eq!(decision(bid(&open, "m2", &bob, BidKind::Plain(eth(5)), 2).await), Decision::Rejected(Rejection::BelowMinimum { minimum: Wei::from(525 * ETH / 10_000) }));
+    assert_eq!(
+        decision(bid(&open, "m2", &bob, BidKind::Plain(eth(5)), 2).await),
+        Decision::Rejected(Rejection::BelowMinimum { minimum: Wei::from(525 * ETH / 10_000) })
+    );
     assert!(matches!(decision(bid(&open, "m3", &bob, BidKind::Plain(eth(10)), 3).await), Decision::Accepted(_)));
-    assert_eq!(decision(bid(&open, "m4", &carol, BidKind::Plain(eth(20)), 4).await), Decision::Rejected(Rejection::InsufficientPower { power: eth(5) }));
+    assert_eq!(
+        decision(bid(&open, "m4", &carol, BidKind::Plain(eth(20)), 4).await),
+        Decision::Rejected(Rejection::InsufficientPower { power: eth(5) })
+    );
     let unlinked = BidderId::parse("twitch:999").expect("id");
     assert_eq!(decision(bid(&open, "m5", &unlinked, BidKind::Plain(eth(50)), 5).await), Decision::Rejected(Rejection::NotLinked));
 
     let (status, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(lot["high_bid"], json!({ "bidder": "twitch:2", "amount": { "wei": "100000000000000000", "eth": "0.1" } }));
-    assert_eq!(lot["top"].as_array().map(|top| top.iter().map(|s| s["bidder"].clone()).collect::<Vec<_>>()), Some(vec![json!("twitch:2"), json!("twitch:1")]));
+    assert_eq!(
+        lot["top"].as_array().map(|top| top.iter().map(|s| s["bidder"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("twitch:2"), json!("twitch:1")])
+    );
     let (_, board) = app.get(&format!("/api/lots/{}/leaderboard", open.lot), &app.viewer).await;
     assert_eq!(board, lot["top"]);
 
@@ -97,7 +122,8 @@ async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
     // The public bid log needs no token and holds only accepted amounts, in order.
     let (status, log) = app.request(reqwest::Method::GET, &format!("/api/public/lots/{}/bid-log", open.lot), None, None).await;
     assert_eq!(status, StatusCode::OK);
-    let amounts: Vec<_> = log["entries"].as_array().expect("entries").iter().map(|e| (e["bidder"].clone(), e["amount_wei"].clone())).collect();
+    let amounts: Vec<_> =
+        log["entries"].as_array().expect("entries").iter().map(|e| (e["bidder"].clone(), e["amount_wei"].clone())).collect();
     assert_eq!(amounts, [(json!("twitch:1"), json!("50000000000000000")), (json!("twitch:2"), json!("100000000000000000"))]);
 }
 
@@ -105,7 +131,8 @@ async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
 async fn a_void_recomputes_the_lead_until_the_winner_is_final(pool: sqlx::PgPool) {
     let open = open_lot(pool).await;
     let app = &open.app;
-    let (alice, bob, carol) = (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(100)).await);
+    let (alice, bob, carol) =
+        (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(100)).await);
     bid(&open, "a1", &alice, BidKind::Plain(eth(5)), 1).await;
     bid(&open, "c1", &carol, BidKind::Plain(eth(10)), 1).await;
     let fat_finger = bid_id(&bid(&open, "b1", &bob, BidKind::Plain(eth(90)), 2).await);
@@ -122,17 +149,26 @@ async fn a_void_recomputes_the_lead_until_the_winner_is_final(pool: sqlx::PgPool
 
     let (_, log) = app.request(reqwest::Method::GET, &format!("/api/public/lots/{}/bid-log", open.lot), None, None).await;
     let kinds: Vec<_> = log["entries"].as_array().expect("entries").iter().map(|e| (e["kind"].clone(), e["voided"].clone())).collect();
-    assert_eq!(kinds, [(json!(1), json!(false)), (json!(1), json!(false)), (json!(1), json!(true)), (json!(2), json!(false))], "the void is appended, history kept");
+    assert_eq!(
+        kinds,
+        [(json!(1), json!(false)), (json!(1), json!(false)), (json!(1), json!(true)), (json!(2), json!(false))],
+        "the void is appended, history kept"
+    );
     // Bob's power is back: he can bid again from the recomputed lead.
     assert!(matches!(decision(bid(&open, "b2", &bob, BidKind::Plain(eth(11)), 3).await), Decision::Accepted(_)));
 
-    sqlx::query("UPDATE lots SET state = 'PROCESSING', winner_final_at = now() WHERE id = $1").bind(open.lot).execute(&app.pool).await.expect("finalise");
+    sqlx::query("UPDATE lots SET state = 'PROCESSING', winner_final_at = now() WHERE id = $1")
+        .bind(open.lot)
+        .execute(&app.pool)
+        .await
+        .expect("finalise");
     let last = bid_id(&bid(&open, "a9", &alice, BidKind::Plain(eth(1)), 4).await);
     let accepted: i64 = sqlx::query_scalar("SELECT id FROM bids WHERE idempotency_key = 'b2'").fetch_one(&app.pool).await.expect("b2");
     let (status, body) = app.post(&format!("/api/bids/{accepted}/void"), &app.operator, json!({ "reason": "too late" })).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("winner is final"));
-    let (status, _) = app.post(&format!("/api/bids/{last}/void"), &app.operator, json!({ "reason": "rejected bids are not voidable" })).await;
+    let (status, _) =
+        app.post(&format!("/api/bids/{last}/void"), &app.operator, json!({ "reason": "rejected bids are not voidable" })).await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -143,7 +179,8 @@ async fn a_ban_rejects_new_bids_and_can_void_standing_ones(pool: sqlx::PgPool) {
     let (alice, bob) = (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await);
     bid(&open, "a1", &alice, BidKind::Plain(eth(5)), 1).await;
     bid(&open, "b1", &bob, BidKind::Max(eth(50)), 2).await;
-    let (status, body) = app.post("/api/bidders/twitch:2/ban", &app.operator, json!({ "reason": "shill bidding", "void_standing_bids": true })).await;
+    let (status, body) =
+        app.post("/api/bidders/twitch:2/ban", &app.operator, json!({ "reason": "shill bidding", "void_standing_bids": true })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["bidder"]["banned"], true);
     assert_eq!(body["voided_bids"].as_array().map(Vec::len), Some(1));
@@ -188,7 +225,8 @@ async fn pause_extend_and_cancel(pool: sqlx::PgPool) {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(decision(bid(&open, "a3", &alice, BidKind::Plain(eth(50)), 3).await), Decision::Rejected(Rejection::LotOver));
 
-    let types: Vec<String> = gavel_store::outbox::for_lot(&app.pool, open.lot).await.expect("events").iter().map(|e| e.event.event_type().to_owned()).collect();
+    let types: Vec<String> =
+        gavel_store::outbox::for_lot(&app.pool, open.lot).await.expect("events").iter().map(|e| e.event.event_type().to_owned()).collect();
     assert_eq!(types, ["lot.opened", "bid.rejected", "bid.accepted", "lot.extended", "lot.cancelled", "bid.rejected"]);
     let audit = gavel_store::audit::for_target(&app.pool, &format!("lot:{}", open.lot)).await.expect("audit");
     assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["lot.create", "lot.extend", "lot.cancel"]);

@@ -34,7 +34,8 @@ impl TestApp {
             let pool = pool.clone();
             async move { create_user(&pool, name, role, "correct horse battery staple").await.expect("user").token }
         };
-        let (admin, operator, viewer) = (token("ada", Role::Admin).await, token("otto", Role::Operator).await, token("vera", Role::Viewer).await);
+        let (admin, operator, viewer) =
+            (token("ada", Role::Admin).await, token("otto", Role::Operator).await, token("vera", Role::Viewer).await);
         let config = Config { http_address: "127.0.0.1:0".parse().expect("address") };
         let app = Application::build(&config, pool.clone()).await.expect("build");
         let address = app.local_addr().expect("address");

@@ -57,7 +57,8 @@ async fn a_lot_is_editable_until_it_opens(pool: sqlx::PgPool) {
     assert_eq!(body["image_url"], "ipfs://new-image");
     let (_, read) = app.get(&format!("/api/lots/{lot}"), &app.viewer).await;
     assert_eq!(read["starts_at"].as_str().and_then(|s| s.parse::<chrono::DateTime<Utc>>().ok()), Some(new_start));
-    let (status, body) = app.request(Method::PATCH, &format!("/api/lots/{lot}"), Some(&app.admin), Some(json!({ "ends_at": new_start }))).await;
+    let (status, body) =
+        app.request(Method::PATCH, &format!("/api/lots/{lot}"), Some(&app.admin), Some(json!({ "ends_at": new_start }))).await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("ends_at")));
 
     // Once the lot is open, edits are refused.

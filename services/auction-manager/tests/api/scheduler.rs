@@ -11,7 +11,12 @@ use serde_json::json;
 use crate::helpers::{TestApp, now};
 
 async fn events(app: &TestApp, lot: i64) -> Vec<(String, DateTime<Utc>)> {
-    gavel_store::outbox::for_lot(&app.pool, lot).await.expect("events").into_iter().map(|e| (e.event.event_type().to_owned(), e.occurred_at)).collect()
+    gavel_store::outbox::for_lot(&app.pool, lot)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| (e.event.event_type().to_owned(), e.occurred_at))
+        .collect()
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
