@@ -99,6 +99,21 @@ async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
     let unlinked = BidderId::parse("twitch:999").expect("id");
     assert_eq!(decision(bid(&open, "m5", &unlinked, BidKind::Plain(eth(50)), 5).await), Decision::Rejected(Rejection::NotLinked));
 
+    let nowhere = PlaceBid {
+        idempotency_key: "m6".into(),
+        lot_id: LotId(9_999),
+        bidder: alice.clone(),
+        kind: BidKind::Plain(eth(50)),
+        received_at: open.start,
+        platform_sent_at: None,
+    };
+    assert_eq!(
+        decision(place_bid(&app.pool, &nowhere, open.start).await.expect("decided")),
+        Decision::Rejected(Rejection::NotOpen),
+        "a bid for no lot is still decided"
+    );
+    assert!(matches!(place_bid(&app.pool, &nowhere, open.start).await.expect("decided"), Placed::Duplicate(_)));
+
     let (status, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(lot["high_bid"], json!({ "bidder": "twitch:2", "amount": { "wei": "100000000000000000", "eth": "0.1" } }));
