@@ -12,11 +12,14 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgConnectOptions;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub database: DatabaseSettings,
+    pub rabbitmq: RabbitMqSettings,
+    pub engine: EngineSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
 }
@@ -27,6 +30,26 @@ pub struct DatabaseSettings {
     /// May hold a password: secret.
     pub url: SecretString,
     pub max_connections: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RabbitMqSettings {
+    /// May hold a password: secret.
+    pub url: SecretString,
+    /// Prefix of every exchange and queue, so several deployments (or tests) share a broker.
+    pub namespace: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Most bids decided in one transaction.
+    pub batch_max: usize,
+    /// Most unacknowledged bid messages held; must exceed `batch_max`.
+    pub prefetch: u16,
+    /// An ingest instance silent this long no longer holds decisions back.
+    pub instance_timeout_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +78,8 @@ pub struct LogSettings {
 #[derive(Serialize)]
 struct Defaults {
     database: serde_json::Value,
+    rabbitmq: serde_json::Value,
+    engine: serde_json::Value,
     http: serde_json::Value,
     log: serde_json::Value,
 }
@@ -63,6 +88,8 @@ fn defaults() -> Defaults {
     use serde_json::json;
     Defaults {
         database: json!({ "url": "postgres://postgres@127.0.0.1:5432/gavel", "max_connections": 10 }),
+        rabbitmq: json!({ "url": "amqp://guest:guest@127.0.0.1:5672/%2f", "namespace": "gavel" }),
+        engine: json!({ "batch_max": 500, "prefetch": 5000, "instance_timeout_ms": 3000 }),
         http: json!({ "address": "127.0.0.1:8080" }),
         log: json!({ "format": "json", "filter": "info" }),
     }
@@ -82,7 +109,24 @@ impl Settings {
             None => figment = figment.merge(Toml::file(DEFAULT_FILE)),
         }
         // figment's messages name the key and the source, never a secret's value.
-        figment.merge(Env::prefixed("GAVEL__").split("__")).extract().map_err(|error| anyhow::anyhow!("configuration: {error}"))
+        let settings: Settings =
+            figment.merge(Env::prefixed("GAVEL__").split("__")).extract().map_err(|error| anyhow::anyhow!("configuration: {error}"))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// What the types alone cannot say.
+    fn check(&self) -> anyhow::Result<()> {
+        EnvFilter::try_new(&self.log.filter).map_err(|error| anyhow::anyhow!("configuration: log.filter: {error}"))?;
+        anyhow::ensure!(
+            usize::from(self.engine.prefetch) > self.engine.batch_max,
+            "configuration: engine.prefetch must exceed engine.batch_max, or watermarks queued behind waiting bids are never read"
+        );
+        anyhow::ensure!(self.engine.batch_max > 0, "configuration: engine.batch_max must be at least 1");
+        let namespace_ok =
+            !self.rabbitmq.namespace.is_empty() && self.rabbitmq.namespace.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+        anyhow::ensure!(namespace_ok, "configuration: rabbitmq.namespace must be letters, digits, '-' or '_'");
+        Ok(())
     }
 }
 
@@ -117,6 +161,22 @@ mod tests {
             assert_eq!(settings.http.address.port(), 9001);
             assert_eq!(settings.log.format, LogFormat::Pretty);
             assert_eq!(settings.database.max_connections, 10);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_log_filter_or_engine_bound_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__LOG__FILTER", "info,[=");
+            let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(error.contains("log.filter"), "{error}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__ENGINE__PREFETCH", "100");
+            let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(error.contains("engine.prefetch"), "{error}");
             Ok(())
         });
     }

@@ -12,9 +12,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use config::{LogFormat, Settings};
+use gavel_auction_manager::engine::EngineConfig;
 use gavel_auction_manager::users::{Role, create_user};
 use gavel_auction_manager::{Application, Config as AuctionManagerConfig};
+use gavel_bus::topology::Topology;
 use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -103,6 +106,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 fn init_tracing(settings: &Settings) {
+    // Checked when the settings were loaded.
     let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match settings.log.format {
@@ -124,8 +128,19 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             gavel_store::migrate(&pool).await.context("migration failed")?;
             let shutdown = CancellationToken::new();
             tokio::spawn(cancel_on_signal(shutdown.clone()));
-            let config = AuctionManagerConfig { http_address: settings.http.address };
-            Application::build(&config, pool).await?.run(shutdown).await?;
+            let config = AuctionManagerConfig {
+                http_address: settings.http.address,
+                topology: Topology::new(&settings.rabbitmq.namespace),
+                engine: EngineConfig {
+                    batch_max: settings.engine.batch_max,
+                    prefetch: settings.engine.prefetch,
+                    instance_timeout: Duration::from_millis(settings.engine.instance_timeout_ms),
+                },
+            };
+            let connection = gavel_bus::connect(settings.rabbitmq.url.expose_secret(), "gavel auction-manager").await.map_err(|error| {
+                anyhow::anyhow!("cannot connect to RabbitMQ (rabbitmq.url): {}", redact(&error.to_string(), &settings.rabbitmq.url))
+            })?;
+            Application::build(config, pool, connection).await?.run(shutdown).await?;
         }
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;
@@ -136,6 +151,11 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes a secret from a message that might quote it (a client library's error naming its URL).
+fn redact(message: &str, secret: &SecretString) -> String {
+    message.replace(secret.expose_secret(), "<rabbitmq.url>")
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use gavel_bus::topology::Topology;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
@@ -22,10 +23,41 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port()
 }
 
-fn gavel(database_url: &str, port: u16) -> Command {
+/// Each test's own RabbitMQ namespace, deleted when the test ends, pass or fail.
+struct Namespace(String);
+
+impl Namespace {
+    fn new() -> Self {
+        Namespace(format!("test-{}", uuid::Uuid::new_v4().simple()))
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        // The test's runtime may be shutting down: delete from a runtime of our own.
+        let namespace = self.0.clone();
+        let deleted = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test cleanup").await.expect("RabbitMQ");
+                let channel = connection.create_channel().await.expect("channel");
+                Topology::new(&namespace).delete(&channel).await.expect("delete the test's topology");
+            })
+        })
+        .join();
+        if deleted.is_err() {
+            eprintln!("could not delete RabbitMQ namespace {}", self.0);
+        }
+    }
+}
+
+const RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+fn gavel(database_url: &str, namespace: &Namespace, port: u16) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gavel"));
     command
         .env("GAVEL__DATABASE__URL", database_url)
+        .env("GAVEL__RABBITMQ__NAMESPACE", &namespace.0)
         .env("GAVEL__HTTP__ADDRESS", format!("127.0.0.1:{port}"))
         .env("GAVEL__LOG__FORMAT", "json")
         .stdin(Stdio::piped())
@@ -35,8 +67,9 @@ fn gavel(database_url: &str, port: u16) -> Command {
     command
 }
 
-async fn create_admin(database_url: &str) -> String {
-    let mut child = gavel(database_url, 0).args(["admin", "create", "--username", "ada", "--role", "admin"]).spawn().expect("spawn");
+async fn create_admin(database_url: &str, namespace: &Namespace) -> String {
+    let mut child =
+        gavel(database_url, namespace, 0).args(["admin", "create", "--username", "ada", "--role", "admin"]).spawn().expect("spawn");
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(b"correct horse battery staple\n").await.expect("password");
     drop(stdin);
@@ -125,13 +158,14 @@ const ON_TIME: chrono::Duration = chrono::Duration::milliseconds(1_000);
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
 async fn a_killed_gavel_resumes_every_lot_exactly_once(pool: sqlx::PgPool) {
     let url = database_url(&pool).await;
-    let migrate = gavel(&url, 0).arg("migrate").status().await.expect("migrate");
+    let namespace = Namespace::new();
+    let migrate = gavel(&url, &namespace, 0).arg("migrate").status().await.expect("migrate");
     assert!(migrate.success(), "gavel migrate is idempotent on a migrated database");
-    let token = create_admin(&url).await;
+    let token = create_admin(&url, &namespace).await;
     let port = free_port();
     let api = Api { client: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token };
 
-    let run = || gavel(&url, port).args(["run", "all"]).spawn().expect("gavel run all");
+    let run = || gavel(&url, &namespace, port).args(["run", "all"]).spawn().expect("gavel run all");
     let process = run();
     api.wait_until_up().await;
     let marathon = api
@@ -150,7 +184,8 @@ async fn a_killed_gavel_resumes_every_lot_exactly_once(pool: sqlx::PgPool) {
     let lot_a = api.created(&format!("/api/marathons/{marathon}/lots"), lot_body(0, a_start, a_end)).await;
     let lot_b = api.created(&format!("/api/marathons/{marathon}/lots"), lot_body(1, b_start, b_end)).await;
 
-    // Lot A runs its course; the process dies between the two lots.
+    // Lot A runs its course, seen through the API; the process dies between the two lots.
+    api.wait_for_state(lot_a, "ACTIVE").await;
     api.wait_for_state(lot_a, "PROCESSING").await;
     kill(process).await;
 
@@ -168,15 +203,31 @@ async fn a_killed_gavel_resumes_every_lot_exactly_once(pool: sqlx::PgPool) {
     let second_restart = Utc::now();
     let process = run();
     api.wait_for_state(lot_b, "PROCESSING").await;
+    // No ingest instance ever ran, so nothing holds the winners back: both lots close.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while sqlx::query_scalar::<_, i64>("SELECT count(*) FROM lots WHERE winner_final_at IS NOT NULL").fetch_one(&pool).await.expect("count")
+        < 2
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the lots never closed");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     kill(process).await;
 
     let a = lot_events(&pool, lot_a).await;
-    assert_eq!(a.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["lot.opened", "lot.processing"], "lot A: each transition once");
+    assert_eq!(
+        a.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["lot.opened", "lot.processing", "lot.closed"],
+        "lot A: each transition once"
+    );
     assert_within("lot A opened", a[0].1, a_start, a_start + ON_TIME);
     assert_within("lot A processing", a[1].1, a_end, a_end + ON_TIME);
 
     let b = lot_events(&pool, lot_b).await;
-    assert_eq!(b.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["lot.opened", "lot.processing"], "lot B: each transition once");
+    assert_eq!(
+        b.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["lot.opened", "lot.processing", "lot.closed"],
+        "lot B: each transition once"
+    );
     assert_within("lot B opened on restart", b[0].1, first_restart, first_restart + chrono::Duration::seconds(10));
     let closed = b[1].1;
     let on_time = closed >= b_end && closed <= killed_at;
@@ -186,19 +237,26 @@ async fn a_killed_gavel_resumes_every_lot_exactly_once(pool: sqlx::PgPool) {
         "lot B processing at {closed}: neither at its end ({b_end}, killed {killed_at}) nor on restart ({second_restart})"
     );
 
-    let states: Vec<String> = sqlx::query_scalar("SELECT state FROM lots ORDER BY id").fetch_all(&pool).await.expect("states");
-    assert_eq!(states, ["PROCESSING", "PROCESSING"]);
+    let closed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE event_type = 'lot.closed'").fetch_one(&pool).await.expect("closed");
+    assert_eq!(closed, 2, "each lot closed exactly once");
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
 async fn bad_configuration_is_refused_without_echoing_secrets(pool: sqlx::PgPool) {
     let url = database_url(&pool).await;
-    let output =
-        gavel(&url, 0).env("GAVEL__HTTP__ADDRESS", "everywhere").arg("migrate").stderr(Stdio::piped()).output().await.expect("run");
+    let namespace = Namespace::new();
+    let output = gavel(&url, &namespace, 0)
+        .env("GAVEL__HTTP__ADDRESS", "everywhere")
+        .arg("migrate")
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .expect("run");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("address"), "the bad key is named: {stderr}");
-    let output = gavel(&url, 0)
+    let output = gavel(&url, &namespace, 0)
         .env("GAVEL__DATABASE__URL", "postgres://ada:s3cret-pw@127.0.0.1:notaport/x")
         .arg("migrate")
         .stderr(Stdio::piped())

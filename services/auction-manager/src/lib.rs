@@ -1,60 +1,140 @@
-//! The auction-manager service: it owns the lot clock and serves the admin API.
+//! The auction-manager service: it owns the lot clock, decides bids, publishes events, and
+//! serves the admin API.
 //!
 //! - [`scheduler`]: drives lots PENDING → ACTIVE → PROCESSING by the clock, from PostgreSQL.
-//! - [`engine`]: decides a bid command and records it with its lot update and events.
+//! - [`engine`]: consumes bid commands from RabbitMQ and decides them in batches, in received
+//!   order across ingest instances; makes winners final (`lot.closed`).
+//! - [`relay`]: publishes committed events from the outbox to RabbitMQ, in order.
 //! - [`moderation`]: pause, extend, cancel, void, ban; each audited.
 //! - [`api`]: the REST routes over all of the above.
 //! - [`users`]: admin users, roles and API tokens.
 //!
-//! [`Application::build`] binds the port and [`Application::run`] serves until shutdown, so
-//! tests start the real service on port 0.
+//! [`Application::build`] binds the port and connects; [`Application::run`] runs every part
+//! until shutdown, and stops them all if one fails, so the process exits and is restarted
+//! rather than running on half-alive.
 
 pub mod api;
 pub mod engine;
 pub mod moderation;
+pub mod relay;
 pub mod scheduler;
 pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context;
+use chrono::Utc;
+use engine::{BidEngine, EngineConfig};
+use gavel_bus::lapin::Connection;
+use gavel_bus::topology::Topology;
 use gavel_store::PgPool;
+use relay::Relay;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where the admin API listens.
     pub http_address: SocketAddr,
+    pub topology: Topology,
+    pub engine: EngineConfig,
+}
+
+/// When each background part last completed a pass (Unix milliseconds), for `/ready`: a part
+/// that stopped making progress makes the service not ready, which an operator sees.
+#[derive(Debug)]
+pub struct Heartbeats {
+    pub scheduler: AtomicI64,
+    pub engine: AtomicI64,
+}
+
+impl Heartbeats {
+    /// Every part counts as having beaten at start, so a fresh service is not "stalled".
+    pub fn starting_now() -> Self {
+        let now = Utc::now().timestamp_millis();
+        Heartbeats { scheduler: AtomicI64::new(now), engine: AtomicI64::new(now) }
+    }
+
+    pub fn beat(slot: &AtomicI64) {
+        slot.store(Utc::now().timestamp_millis(), Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the slot last beat.
+    pub fn age_ms(slot: &AtomicI64) -> i64 {
+        Utc::now().timestamp_millis() - slot.load(Ordering::Relaxed)
+    }
 }
 
 pub struct Application {
     listener: TcpListener,
     pool: PgPool,
+    connection: Arc<Connection>,
+    config: Config,
 }
 
 impl Application {
-    pub async fn build(config: &Config, pool: PgPool) -> anyhow::Result<Self> {
+    pub async fn build(config: Config, pool: PgPool, connection: Connection) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.http_address).await.with_context(|| format!("cannot listen on {}", config.http_address))?;
-        Ok(Application { listener, pool })
+        let channel = connection.create_channel().await.context("RabbitMQ channel")?;
+        config.topology.declare(&channel).await.context("declaring the RabbitMQ topology")?;
+        Ok(Application { listener, pool, connection: Arc::new(connection), config })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves the API and runs the scheduler until `shutdown` is cancelled.
+    /// Runs the API, the scheduler, the bid engine and the relay until `shutdown` is cancelled
+    /// or one of them fails (then the others are stopped and the failure returned).
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let wake = Arc::new(Notify::new());
-        let scheduler = tokio::spawn(scheduler::run(self.pool.clone(), wake.clone(), shutdown.clone()));
-        let app = api::router(api::AppState { pool: self.pool, wake_scheduler: wake });
+        let wake_scheduler = Arc::new(Notify::new());
+        let wake_relay = Arc::new(Notify::new());
+        let heartbeats = Arc::new(Heartbeats::starting_now());
+        let mut parts = JoinSet::new();
+        parts.spawn(scheduler::run(self.pool.clone(), wake_scheduler.clone(), heartbeats.clone(), shutdown.clone()));
+        let engine = BidEngine {
+            pool: self.pool.clone(),
+            topology: self.config.topology.clone(),
+            config: self.config.engine.clone(),
+            relay_wake: wake_relay.clone(),
+        };
+        let (connection, token, beats) = (self.connection.clone(), shutdown.clone(), heartbeats.clone());
+        parts.spawn(async move { engine.run(&connection, beats, token).await.context("bid engine") });
+        let relay = Relay {
+            pool: self.pool.clone(),
+            topology: self.config.topology.clone(),
+            connection: self.connection.clone(),
+            wake: wake_relay,
+        };
+        parts.spawn({
+            let token = shutdown.clone();
+            async move { relay.run(token).await.context("outbox relay") }
+        });
+        let state = api::AppState { pool: self.pool, wake_scheduler, heartbeats, connection: self.connection };
         tracing::info!(address = %self.listener.local_addr()?, "auction-manager listening");
-        let server = axum::serve(self.listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-        let served = server.await.context("the API server failed");
-        shutdown.cancel();
-        scheduler.await.context("the scheduler task panicked")?;
-        served
+        let server = axum::serve(self.listener, api::router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        parts.spawn(async move { server.await.context("the API server failed") });
+
+        let mut failure = None;
+        while let Some(finished) = parts.join_next().await {
+            let outcome = finished.map_err(|panic| anyhow::anyhow!("a task panicked: {panic}")).and_then(|outcome| outcome);
+            match outcome {
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "stopping the auction-manager");
+                    failure.get_or_insert(error);
+                }
+                // Nothing may stop on its own while the service runs.
+                Ok(()) if !shutdown.is_cancelled() => {
+                    failure.get_or_insert(anyhow::anyhow!("a part of the auction-manager stopped on its own"));
+                }
+                Ok(()) => {}
+            }
+            shutdown.cancel();
+        }
+        failure.map_or(Ok(()), Err)
     }
 }

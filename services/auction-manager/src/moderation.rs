@@ -63,7 +63,7 @@ pub async fn extend_lot(
         )));
     }
     record.lot.ends_at = ends_at;
-    lots::save(&mut *tx, &record.lot).await?;
+    lots::save(&mut *tx, &record).await?;
     let event = Event::LotExtended(LotExtended {
         lot_id: id,
         marathon_id: record.lot.marathon_id,
@@ -84,7 +84,7 @@ pub async fn cancel_lot(pool: &PgPool, by: &User, id: LotId, reason: &str, now: 
     let mut tx = pool.begin().await?;
     let mut record = locked_lot(&mut tx, id).await?;
     record.lot.transition(LotTransition::Cancel).map_err(|error| ModerationError::Conflict(error.to_string()))?;
-    lots::save(&mut *tx, &record.lot).await?;
+    lots::save(&mut *tx, &record).await?;
     lots::set_cancel_reason(&mut *tx, id, reason).await?;
     record.cancel_reason = Some(reason.to_owned());
     let event = Event::LotCancelled(LotCancelled { lot_id: id, marathon_id: record.lot.marathon_id, reason: reason.to_owned() });
@@ -97,7 +97,23 @@ pub async fn cancel_lot(pool: &PgPool, by: &User, id: LotId, reason: &str, now: 
 /// Voids an accepted bid (a fat finger) until the lot's winner is final; the lead is recomputed
 /// from the bids that remain.
 pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: DateTime<Utc>) -> Result<BidVoided, ModerationError> {
-    let bid = bids::get(pool, id).await?.ok_or(ModerationError::NotFound("bid"))?;
+    let mut tx = pool.begin().await?;
+    let voided = void_in_lot(&mut tx, id, reason, now).await?;
+    audit::record(&mut *tx, by.id, "bid.void", &format!("bid:{id}"), json!({ "lot_id": voided.lot_id, "reason": reason })).await?;
+    tx.commit().await?;
+    Ok(voided)
+}
+
+/// Voids one bid inside the caller's transaction, with its event; refuses once the winner is
+/// final. A bid that only raised its bidder's max holds no log entry: voiding it withdraws the
+/// raise, and the lead is recomputed all the same.
+async fn void_in_lot(
+    tx: &mut Transaction<'_, Postgres>,
+    bid_id: BidId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<BidVoided, ModerationError> {
+    let bid = bids::get(&mut **tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?;
     let lot_id = bid
         .lot_id
         .filter(|_| bid.decision == "ACCEPTED")
@@ -105,39 +121,24 @@ pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: Da
     if bid.voided_at.is_some() {
         return Err(ModerationError::Conflict("this bid is already void".into()));
     }
-    let mut tx = pool.begin().await?;
-    let voided = void_in_lot(&mut tx, lot_id, id, reason, now).await?;
-    audit::record(&mut *tx, by.id, "bid.void", &format!("bid:{id}"), json!({ "lot_id": lot_id, "reason": reason })).await?;
-    tx.commit().await?;
-    Ok(voided)
-}
-
-/// Voids one bid inside the caller's transaction, with its event; refuses once the winner is final.
-async fn void_in_lot(
-    tx: &mut Transaction<'_, Postgres>,
-    lot_id: LotId,
-    bid_id: BidId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<BidVoided, ModerationError> {
     let mut record = locked_lot(tx, lot_id).await?;
-    let lot = &mut record.lot;
-    if lot.winner_final_at.is_some() || matches!(lot.state, LotState::Completed | LotState::Cancelled) {
+    if record.lot.winner_final_at.is_some() || matches!(record.lot.state, LotState::Completed | LotState::Cancelled) {
         return Err(ModerationError::Conflict(format!("lot {lot_id}'s winner is final: its bids can no longer be voided")));
     }
     let entries = bids::void(tx, lot_id, bid_id, reason, now).await?;
-    lot.high = bids::recompute_lead(tx, lot_id).await?;
-    lots::save(&mut **tx, lot).await?;
-    // Dropping the transaction on this error rolls the void back.
-    let own = entries.first().ok_or_else(|| ModerationError::Conflict("this bid holds no amount in the lot's log".into()))?;
+    let lead = bids::recompute_lead(tx, lot_id).await?;
+    record.proxy_bid = lead.as_ref().and_then(|lead| lead.proxy_bid);
+    record.lot.high = lead.map(|lead| lead.high);
+    lots::save(&mut **tx, &record).await?;
+    let own = entries.iter().find(|entry| entry.bid_id == bid_id);
     let event = BidVoided {
         lot_id,
         bid_id,
-        bidder: BidderId::parse(&own.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
-        amount: own.amount_wei,
+        bidder: BidderId::parse(&bid.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
+        amount: own.map_or(bid.offered_wei, |entry| entry.amount_wei),
         reason: reason.to_owned(),
-        high_bidder: lot.high.as_ref().map(|high| high.bidder.clone()),
-        high_amount: lot.high.as_ref().map(|high| high.amount),
+        high_bidder: record.lot.high.as_ref().map(|high| high.bidder.clone()),
+        high_amount: record.lot.high.as_ref().map(|high| high.amount),
     };
     outbox::append(&mut **tx, &Event::BidVoided(event.clone()), now).await?;
     Ok(event)
@@ -159,7 +160,7 @@ pub async fn ban_bidder(
     if void_standing_bids {
         for lot_id in lots::with_voidable_bids_of(&mut *tx, bidder).await? {
             for bid_id in bids::standing_of(&mut *tx, lot_id, bidder).await? {
-                void_in_lot(&mut tx, lot_id, bid_id, reason, now).await?;
+                void_in_lot(&mut tx, bid_id, reason, now).await?;
                 voided.push(bid_id);
             }
         }
@@ -171,13 +172,19 @@ pub async fn ban_bidder(
     Ok((banned, voided))
 }
 
-pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: DateTime<Utc>) -> Result<Bidder, ModerationError> {
+/// Lifts a ban; returns the bidder and whether anything changed (an unban of a bidder who is
+/// not banned writes nothing).
+pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: DateTime<Utc>) -> Result<(Bidder, bool), ModerationError> {
     let mut tx = pool.begin().await?;
+    let before = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    if !before.banned {
+        return Ok((before, false));
+    }
     let unbanned = bidders::set_banned(&mut *tx, bidder, false, None).await?.ok_or(ModerationError::NotFound("bidder"))?;
     outbox::append(&mut *tx, &Event::BidderUnbanned(BidderUnbanned { bidder: bidder.clone() }), now).await?;
     audit::record(&mut *tx, by.id, "bidder.unban", &bidder_target(bidder), json!({})).await?;
     tx.commit().await?;
-    Ok(unbanned)
+    Ok((unbanned, true))
 }
 
 pub fn lot_target(id: LotId) -> String {

@@ -12,10 +12,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use gavel_domain::LotId;
 use gavel_domain::events::{Event, LotOpened, LotProcessing};
-use gavel_domain::lot::{LotState, LotTransition};
+use gavel_domain::lot::{Lot, LotState, LotTransition};
 use gavel_store::{PgPool, lots, outbox};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+use crate::Heartbeats;
 
 /// Longest sleep between passes: other processes may add or edit lots without waking this one.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
@@ -36,31 +38,40 @@ pub async fn advance_due_lots(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<T
     let mut tx = pool.begin().await?;
     let mut done = Vec::new();
     for mut record in lots::lock_due(&mut *tx, now).await? {
-        let lot = &mut record.lot;
-        if lot.state == LotState::Pending && lot.starts_at <= now {
-            lot.transition(LotTransition::Open).map_err(invalid)?;
-            let event = Event::LotOpened(LotOpened {
-                lot_id: lot.id,
-                marathon_id: lot.marathon_id,
-                starts_at: lot.starts_at,
-                ends_at: lot.ends_at,
-            });
-            outbox::append(&mut *tx, &event, now).await?;
-            done.push(Transitioned { lot_id: lot.id, to: LotState::Active });
-        }
-        if lot.state == LotState::Active && lot.ends_at <= now {
-            lot.transition(LotTransition::EndReached).map_err(invalid)?;
-            let event = Event::LotProcessing(LotProcessing { lot_id: lot.id, marathon_id: lot.marathon_id, ends_at: lot.ends_at });
-            outbox::append(&mut *tx, &event, now).await?;
-            done.push(Transitioned { lot_id: lot.id, to: LotState::Processing });
-        }
-        lots::save(&mut *tx, lot).await?;
+        let (steps, events) = due_transitions(&mut record.lot, now)?;
+        outbox::append_many(&mut *tx, &events, now).await?;
+        lots::save(&mut *tx, &record).await?;
+        done.extend(steps);
     }
     tx.commit().await?;
     for step in &done {
         tracing::info!(lot_id = step.lot_id.0, state = %step.to, "lot transition");
     }
     Ok(done)
+}
+
+/// Applies the clock's transitions due at `now` to a locked lot: opens it if its start has
+/// come, moves it to PROCESSING if its end has. Returns what it did and the events to write.
+/// The bid engine calls this too, so a bid never meets a lot the clock has not caught up with.
+pub fn due_transitions(lot: &mut Lot, now: DateTime<Utc>) -> Result<(Vec<Transitioned>, Vec<Event>), sqlx::Error> {
+    let mut steps = Vec::new();
+    let mut events = Vec::new();
+    if lot.state == LotState::Pending && lot.starts_at <= now {
+        lot.transition(LotTransition::Open).map_err(invalid)?;
+        events.push(Event::LotOpened(LotOpened {
+            lot_id: lot.id,
+            marathon_id: lot.marathon_id,
+            starts_at: lot.starts_at,
+            ends_at: lot.ends_at,
+        }));
+        steps.push(Transitioned { lot_id: lot.id, to: LotState::Active });
+    }
+    if lot.state == LotState::Active && lot.ends_at <= now {
+        lot.transition(LotTransition::EndReached).map_err(invalid)?;
+        events.push(Event::LotProcessing(LotProcessing { lot_id: lot.id, marathon_id: lot.marathon_id, ends_at: lot.ends_at }));
+        steps.push(Transitioned { lot_id: lot.id, to: LotState::Processing });
+    }
+    Ok((steps, events))
 }
 
 /// The rows were selected by state, so a refused transition means the data changed under the
@@ -71,11 +82,14 @@ fn invalid(error: gavel_domain::lot::InvalidTransition) -> sqlx::Error {
 
 /// Runs the clock until `shutdown`. `wake` is notified when a lot's times change in this
 /// process, so an edit takes effect without waiting for the next pass.
-pub async fn run(pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
+pub async fn run(pool: PgPool, wake: Arc<Notify>, heartbeats: Arc<Heartbeats>, shutdown: CancellationToken) -> anyhow::Result<()> {
     tracing::info!("scheduler started");
     loop {
         let sleep = match advance_due_lots(&pool, Utc::now()).await {
-            Ok(_) => until_next_due(&pool).await,
+            Ok(_) => {
+                Heartbeats::beat(&heartbeats.scheduler);
+                until_next_due(&pool).await
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "scheduler pass failed; retrying");
                 RETRY_AFTER
@@ -88,6 +102,7 @@ pub async fn run(pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
         }
     }
     tracing::info!("scheduler stopped");
+    Ok(())
 }
 
 async fn until_next_due(pool: &PgPool) -> Duration {

@@ -6,8 +6,6 @@
 //! can still cover); at equal amounts the earlier bidder keeps the lead. Every amount recorded is
 //! covered by its bidder's funds, so no accepted bid can be unpayable.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +61,8 @@ pub struct DecisionContext<'a, S: Standings> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejection {
+    #[error("there is no lot to bid on here right now")]
+    NoLot,
     #[error("bidding on this lot hasn't opened yet")]
     NotOpen,
     #[error("this lot is over")]
@@ -91,6 +91,7 @@ impl Rejection {
     /// A stable machine-readable name, as stored with the decision.
     pub fn code(&self) -> &'static str {
         match self {
+            Rejection::NoLot => "no_lot",
             Rejection::NotOpen => "not_open",
             Rejection::LotOver => "lot_over",
             Rejection::Late => "late",
@@ -236,10 +237,11 @@ fn challenge<S: Standings>(
         // The leader's proxy covers the challenge: it answers, capped at its max; ties keep the lead.
         (_, Some((high, max))) if offered <= max => {
             let raise = rules.minimum_over(offered).min(max);
-            let placements = vec![
-                challenger(offered, matches!(kind, BidKind::Max(_))),
-                Placement { bidder: high.bidder.clone(), amount: raise, by_proxy: true },
-            ];
+            let defence = Placement { bidder: high.bidder.clone(), amount: raise, by_proxy: true };
+            let challenge = challenger(offered, matches!(kind, BidKind::Max(_)));
+            // At equal amounts the log lists the defence first: the earlier entry holds the lead,
+            // so a lead recomputed from the log (after a void) agrees with this decision.
+            let placements = if raise == offered { vec![defence, challenge] } else { vec![challenge, defence] };
             (HighBid { bidder: high.bidder.clone(), amount: raise, proxy_max: Some(max) }, placements)
         }
         // A proxy beats a weaker proxy by the increment over it, capped at its own max.
@@ -275,39 +277,9 @@ fn anti_snipe(lot: &mut Lot, rules: &BidRules, received_at: DateTime<Utc>) -> Op
     }
 }
 
-/// A bid with the idempotency key of the chat message it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyedBid {
-    pub key: String,
-    pub bid: Bid,
-}
-
-/// Decides bids in the order given (the order Gavel received them), each idempotency key once:
-/// a key in `seen`, or repeated in `bids`, is skipped. Returns the decisions with their keys,
-/// and leaves `lot` as it is after the last accepted bid.
-pub fn decide_in_order<S: Standings>(
-    lot: &mut Lot,
-    bids: &[KeyedBid],
-    seen: &mut HashSet<String>,
-    ctx: &DecisionContext<'_, S>,
-) -> Vec<(String, Decision)> {
-    let mut decisions = Vec::new();
-    for keyed in bids {
-        if !seen.insert(keyed.key.clone()) {
-            continue;
-        }
-        let decision = decide_bid(lot, &keyed.bid, ctx);
-        if let Decision::Accepted(acceptance) = &decision {
-            *lot = acceptance.lot.clone();
-        }
-        decisions.push((keyed.key.clone(), decision));
-    }
-    decisions
-}
-
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
 
     use chrono::TimeDelta;
     use proptest::prelude::*;
@@ -460,6 +432,8 @@ mod tests {
         // A plain 50 equals the max: the earlier bidder keeps the lead at 50.
         let third = accepted(decide(&second.lot, &plain(2, 50, at(&lot, 3)), &book));
         assert_eq!(third.lot.high.as_ref().map(|h| (&h.bidder, h.amount)), Some((&bidder(1), wei(50))));
+        let order: Vec<_> = third.placements.iter().map(|p| (p.bidder.clone(), p.amount)).collect();
+        assert_eq!(order, [(bidder(1), wei(50)), (bidder(2), wei(50))], "at a tie the leader's entry comes first");
         // A proxy of 100 beats it at 50 + 2.5 = 52.5.
         let fourth = accepted(decide(&third.lot, &max(2, 100, at(&lot, 4)), &book));
         assert_eq!(
@@ -491,13 +465,45 @@ mod tests {
         assert_eq!(raised.lot.high, Some(HighBid { bidder: bidder(1), amount: wei(10), proxy_max: Some(wei(80)) }));
     }
 
+    /// A bid with the idempotency key of the chat message it came from.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct KeyedBid {
+        key: String,
+        bid: Bid,
+    }
+
+    /// Decides bids in the order given, each idempotency key once (as the engine's unique key
+    /// does): a key in `seen`, or repeated in `bids`, is skipped. Returns the decisions with their keys,
+    /// and leaves `lot` as it is after the last accepted bid.
+    fn decide_in_order<S: Standings>(
+        lot: &mut Lot,
+        bids: &[KeyedBid],
+        seen: &mut HashSet<String>,
+        ctx: &DecisionContext<'_, S>,
+    ) -> Vec<(String, Decision)> {
+        let mut decisions = Vec::new();
+        for keyed in bids {
+            if !seen.insert(keyed.key.clone()) {
+                continue;
+            }
+            let decision = decide_bid(lot, &keyed.bid, ctx);
+            if let Decision::Accepted(acceptance) = &decision {
+                *lot = acceptance.lot.clone();
+            }
+            decisions.push((keyed.key.clone(), decision));
+        }
+        decisions
+    }
+
     /// One scripted bid: bidder number, whether it is a max bid, amount in 0.001 ETH, seconds after the start.
     type ScriptedBid = (u32, bool, u128, i64);
 
     /// A bid script: bidders 0..4 with random funds (in 0.001 ETH), bids at random received times.
     fn script() -> impl Strategy<Value = (Vec<u128>, Vec<ScriptedBid>)> {
         let funds = proptest::collection::vec(0u128..200, 4);
-        let bids = proptest::collection::vec((0u32..4, any::<bool>(), 0u128..250, 0i64..3_700), 0..40);
+        // Half the bids land in the last two minutes, where anti-snipe acts; a few after the end.
+        let received = prop_oneof![0i64..3_700, 3_480i64..3_620];
+        let bids = proptest::collection::vec((0u32..4, any::<bool>(), 0u128..250, received), 0..40);
         (funds, bids)
     }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::bidding::{BidKind, Rejection};
+use crate::bidding::Rejection;
 use crate::{BidId, BidderId, LotId, MarathonId, Wei};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,12 +174,15 @@ pub struct LotCancelled {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BidAccepted {
+    /// The chat message's id (`platform:id`), to answer it.
+    pub message_id: String,
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub bidder: BidderId,
-    pub kind: BidKind,
-    /// The amount this bid entered into the bid log.
-    pub amount: Wei,
+    /// A `!bid max`: its ceiling stays private (these events reach public streams).
+    pub max_bid: bool,
+    /// The amount this bid entered into the bid log; none when a leader only raised their max.
+    pub amount: Option<Wei>,
     pub high_bidder: BidderId,
     pub high_amount: Wei,
     pub ends_at: DateTime<Utc>,
@@ -188,6 +191,8 @@ pub struct BidAccepted {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BidRejected {
+    /// The chat message's id (`platform:id`), to answer it.
+    pub message_id: String,
     pub lot_id: Option<LotId>,
     pub bidder: BidderId,
     pub reason: Rejection,

@@ -40,7 +40,9 @@ row_id!(
 pub struct BidderId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a bidder id is `platform:user_id`, both parts non-empty, lower-case letters, digits, '_' or '-' (at most 128 characters)")]
+#[error(
+    "a bidder id is `platform:user_id` (at most 128 characters): the platform in lower-case letters and digits, the user id in letters, digits, '_' or '-'"
+)]
 pub struct InvalidBidderId;
 
 impl BidderId {

@@ -8,8 +8,10 @@
 //! - [`marathon`]: a marathon's configuration, its validation and its daily schedule.
 //! - [`lot`]: a lot and its state machine.
 //! - [`bidding`]: [`bidding::decide_bid`], which turns a bid into ACCEPTED or REJECTED-with-reason.
+//! - [`bid_log`]: the hash chain over a lot's bid log whose head goes on chain.
 //! - [`events`]: the event envelope and every event type the services exchange.
 
+pub mod bid_log;
 pub mod bidding;
 pub mod events;
 pub mod ids;

@@ -134,6 +134,9 @@ impl MarathonConfig {
         if spec.increment_bps > MAX_BPS {
             return Err(FieldError::new("increment_bps", "must be between 0 and 10000 (100 %)"));
         }
+        if spec.reserve_wei.is_zero() {
+            return Err(FieldError::new("reserve_wei", "must be at least 1 wei: a bid of nothing cannot win"));
+        }
         if spec.min_increment_wei.is_zero() {
             return Err(FieldError::new("min_increment_wei", "must be at least 1 wei, so every new bid raises the price"));
         }
@@ -230,7 +233,8 @@ impl MarathonConfig {
             }
         };
         let opens = opens.with_timezone(&Utc);
-        Ok((opens, opens + self.lot_duration))
+        let ends = opens.checked_add_signed(self.lot_duration).ok_or_else(|| FieldError::new("day_index", "is past the calendar's end"))?;
+        Ok((opens, ends))
     }
 }
 
@@ -282,6 +286,7 @@ pub(crate) mod tests {
             (|s| s.time_zone = "Mars/Olympus".into(), "time_zone"),
             (|s| s.lot_duration_secs = 0, "lot_duration_secs"),
             (|s| s.increment_bps = 10_001, "increment_bps"),
+            (|s| s.reserve_wei = Wei::ZERO, "reserve_wei"),
             (|s| s.min_increment_wei = Wei::ZERO, "min_increment_wei"),
             (|s| s.anti_snipe_window_secs = 3_601, "anti_snipe_window_secs"),
             (|s| s.chat_channels = vec!["bad channel".into()], "chat_channels"),

@@ -43,10 +43,6 @@ pub enum AmountError {
 impl Wei {
     pub const ZERO: Wei = Wei(U256::ZERO);
 
-    pub const fn from_u256(value: U256) -> Self {
-        Wei(value)
-    }
-
     pub const fn as_u256(&self) -> U256 {
         self.0
     }
@@ -94,10 +90,6 @@ impl Wei {
         let (whole, fraction) = padded.split_at(padded.len() - ETH_DECIMALS);
         let fraction = fraction.trim_end_matches('0');
         if fraction.is_empty() { whole.to_owned() } else { format!("{whole}.{fraction}") }
-    }
-
-    pub fn checked_add(self, other: Wei) -> Option<Wei> {
-        self.0.checked_add(other.0).map(Wei)
     }
 
     pub fn saturating_add(self, other: Wei) -> Wei {

@@ -1,11 +1,12 @@
 //! Bidders (chat identities and their wallets) and the escrow ledger their bidding power is
 //! computed from.
 
-use gavel_domain::bidding::BidderStanding;
+use std::collections::HashMap;
+
 use gavel_domain::{BidderId, LotId, Wei};
 use sqlx::PgExecutor;
 
-use crate::{wei_column, wei_text};
+use crate::{corrupt, wei_column, wei_text};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Bidder {
@@ -52,7 +53,8 @@ pub async fn get(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Bidder
         .await
 }
 
-/// Bans or unbans; returns the bidder as it is afterwards, `None` if unknown.
+/// Bans or unbans; returns the bidder as it is afterwards, `None` if unknown. Callers compare
+/// with the bidder as it was to tell whether anything changed.
 pub async fn set_banned(db: impl PgExecutor<'_>, id: &BidderId, banned: bool, reason: Option<&str>) -> Result<Option<Bidder>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE bidders SET banned = $2, ban_reason = $3, updated_at = now() WHERE id = $1
@@ -65,33 +67,67 @@ pub async fn set_banned(db: impl PgExecutor<'_>, id: &BidderId, banned: bool, re
     .await
 }
 
-/// A bidder's standing in one lot, with the wallet their bids are recorded against.
+/// What a linked bidder holds: their wallet, whether they are banned, and their escrow less
+/// pending withdrawals (deposits − settled payments − withdrawal requests; completed withdrawals
+/// cancel out), floored at zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LotStanding {
+pub struct Holdings {
     pub wallet: String,
-    pub standing: BidderStanding,
+    pub banned: bool,
+    pub escrow_free: Wei,
 }
 
-/// What `bidder` can bid with in `lot`: deposits − settled payments − withdrawal requests
-/// (escrow less pending withdrawals; completed withdrawals cancel out) − what they lead with in
-/// other lots not yet completed, floored at zero. `None` when no wallet is bound.
-pub async fn standing_in_lot(db: impl PgExecutor<'_>, bidder: &BidderId, lot: LotId) -> Result<Option<LotStanding>, sqlx::Error> {
-    let row: Option<(String, bool, String)> = sqlx::query_as(
-        "SELECT b.wallet, b.banned, GREATEST(0,
-            COALESCE((SELECT sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei
-                                             WHEN 'withdrawal_completed' THEN 0
-                                             ELSE -e.amount_wei END)
-                      FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
-          - COALESCE((SELECT sum(l.high_amount_wei) FROM lots l
-                      WHERE l.high_bidder = b.id AND l.state IN ('ACTIVE', 'PROCESSING') AND l.id <> $2), 0))::TEXT
-         FROM bidders b WHERE b.id = $1 AND b.wallet IS NOT NULL",
+/// The holdings of the linked bidders among `ids`, with their rows locked until the transaction
+/// ends, so a decision and a ledger credit about the same bidder never interleave.
+pub async fn lock_holdings(db: impl PgExecutor<'_>, ids: &[&str]) -> Result<HashMap<BidderId, Holdings>, sqlx::Error> {
+    let rows: Vec<(String, String, bool, String)> = sqlx::query_as(
+        "WITH locked AS (SELECT id, wallet, banned FROM bidders WHERE id = ANY($1) AND wallet IS NOT NULL ORDER BY id FOR UPDATE)
+         SELECT locked.id, locked.wallet, locked.banned, GREATEST(0, COALESCE(sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei
+                                                                          WHEN 'withdrawal_completed' THEN 0
+                                                                          ELSE -e.amount_wei END), 0))::TEXT
+         FROM locked LEFT JOIN escrow_ledger e ON e.wallet = locked.wallet
+         GROUP BY locked.id, locked.wallet, locked.banned",
     )
-    .bind(bidder.as_str())
-    .bind(lot.0)
-    .fetch_optional(db)
+    .bind(ids)
+    .fetch_all(db)
     .await?;
-    row.map(|(wallet, banned, funds)| Ok(LotStanding { wallet, standing: BidderStanding { banned, funds: wei_column(&funds)? } }))
-        .transpose()
+    rows.into_iter()
+        .map(|(id, wallet, banned, free)| {
+            let id = BidderId::parse(&id).map_err(|error| corrupt("bidder id", error))?;
+            Ok((id, Holdings { wallet, banned, escrow_free: wei_column(&free)? }))
+        })
+        .collect()
+}
+
+/// What each of `ids` leads with in lots not yet completed (ACTIVE or PROCESSING): bidding power
+/// is escrow less these.
+pub async fn open_leads(db: impl PgExecutor<'_>, ids: &[&str]) -> Result<Vec<(BidderId, LotId, Wei)>, sqlx::Error> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT high_bidder, id, high_amount_wei::TEXT FROM lots WHERE high_bidder = ANY($1) AND state IN ('ACTIVE', 'PROCESSING')",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(bidder, lot, amount)| {
+            Ok((BidderId::parse(&bidder).map_err(|error| corrupt("bidder id", error))?, LotId(lot), wei_column(&amount)?))
+        })
+        .collect()
+}
+
+/// Records chat identities as last seen (logins and display names change; ids never do).
+pub async fn upsert_many(db: impl PgExecutor<'_>, ids: &[&str], logins: &[&str], display_names: &[&str]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bidders (id, login, display_name) SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[])
+         ON CONFLICT (id) DO UPDATE SET login = EXCLUDED.login, display_name = EXCLUDED.display_name, updated_at = now()
+         WHERE bidders.login IS DISTINCT FROM EXCLUDED.login OR bidders.display_name IS DISTINCT FROM EXCLUDED.display_name",
+    )
+    .bind(ids)
+    .bind(logins)
+    .bind(display_names)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// The kinds of on-chain log that move a wallet's escrow.

@@ -1,18 +1,23 @@
 //! Bids with their decisions, and each lot's bid log (accepted amounts and voids in decision
 //! order, the entries of the hash chain that goes on chain).
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
+use gavel_domain::bid_log::EntryKind;
 use gavel_domain::bidding::BidKind;
 use gavel_domain::lot::HighBid;
 use gavel_domain::{BidId, BidderId, LotId, Wei};
 use serde::Serialize;
 use sqlx::PgExecutor;
 
-use crate::{corrupt, optional_wei_column, wei_column, wei_text};
+use crate::{corrupt, wei_column, wei_text};
 
 /// A decided bid, as inserted.
 #[derive(Debug, Clone)]
 pub struct NewBid<'a> {
+    /// Reserved with [`reserve_ids`], so log entries can name the bid before it is inserted.
+    pub id: BidId,
     pub idempotency_key: &'a str,
     pub lot_id: Option<LotId>,
     pub bidder: &'a BidderId,
@@ -24,32 +29,67 @@ pub struct NewBid<'a> {
     pub decided_at: DateTime<Utc>,
 }
 
-/// Inserts a decided bid; `None` when its idempotency key was decided before (a duplicate).
-pub async fn insert(db: impl PgExecutor<'_>, bid: &NewBid<'_>) -> Result<Option<BidId>, sqlx::Error> {
-    let (kind, offered) = match bid.kind {
-        BidKind::Plain(amount) => ("plain", amount),
-        BidKind::Max(amount) => ("max", amount),
-    };
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO bids (idempotency_key, lot_id, bidder_id, kind, offered_wei, decision, reason_code, reason,
+/// The keys among `keys` that were decided before.
+pub async fn decided_keys(db: impl PgExecutor<'_>, keys: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT idempotency_key FROM bids WHERE idempotency_key = ANY($1)").bind(keys).fetch_all(db).await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Reserves `n` bid ids, in increasing order.
+pub async fn reserve_ids(db: impl PgExecutor<'_>, n: usize) -> Result<Vec<BidId>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('bids', 'id')) FROM generate_series(1, $1) ORDER BY 1")
+        .bind(i64::try_from(n).unwrap_or(i64::MAX))
+        .fetch_all(db)
+        .await?;
+    Ok(ids.into_iter().map(BidId).collect())
+}
+
+/// Inserts decided bids in one statement. Callers have checked with [`decided_keys`] that no key
+/// was decided before, under the row locks of the batch; a key that was is an error.
+pub async fn insert_many(db: impl PgExecutor<'_>, bids: &[NewBid<'_>]) -> Result<(), sqlx::Error> {
+    if bids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = bids.iter().map(|b| b.id.0).collect();
+    let keys: Vec<&str> = bids.iter().map(|b| b.idempotency_key).collect();
+    let lots: Vec<Option<i64>> = bids.iter().map(|b| b.lot_id.map(|id| id.0)).collect();
+    let bidders: Vec<&str> = bids.iter().map(|b| b.bidder.as_str()).collect();
+    let kinds: Vec<&str> = bids.iter().map(|b| if matches!(b.kind, BidKind::Max(_)) { "max" } else { "plain" }).collect();
+    let offered: Vec<String> = bids
+        .iter()
+        .map(|b| match b.kind {
+            BidKind::Plain(amount) | BidKind::Max(amount) => wei_text(amount),
+        })
+        .collect();
+    let decisions: Vec<&str> = bids.iter().map(|b| if b.rejection.is_some() { "REJECTED" } else { "ACCEPTED" }).collect();
+    let codes: Vec<Option<&str>> = bids.iter().map(|b| b.rejection.as_ref().map(|(code, _)| *code)).collect();
+    let reasons: Vec<Option<&str>> = bids.iter().map(|b| b.rejection.as_ref().map(|(_, message)| message.as_str())).collect();
+    let received: Vec<DateTime<Utc>> = bids.iter().map(|b| b.received_at).collect();
+    let sent: Vec<Option<DateTime<Utc>>> = bids.iter().map(|b| b.platform_sent_at).collect();
+    let decided: Vec<DateTime<Utc>> = bids.iter().map(|b| b.decided_at).collect();
+    sqlx::query(
+        "INSERT INTO bids (id, idempotency_key, lot_id, bidder_id, kind, offered_wei, decision, reason_code, reason,
             received_at, platform_sent_at, decided_at)
-         VALUES ($1, $2, $3, $4, $5::NUMERIC, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+         SELECT i, k, l, b, t, o::NUMERIC, d, c, r, ra, ps, da
+         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[],
+                     $10::TIMESTAMPTZ[], $11::TIMESTAMPTZ[], $12::TIMESTAMPTZ[]) AS n(i, k, l, b, t, o, d, c, r, ra, ps, da)",
     )
-    .bind(bid.idempotency_key)
-    .bind(bid.lot_id.map(|id| id.0))
-    .bind(bid.bidder.as_str())
-    .bind(kind)
-    .bind(wei_text(offered))
-    .bind(if bid.rejection.is_some() { "REJECTED" } else { "ACCEPTED" })
-    .bind(bid.rejection.as_ref().map(|(code, _)| *code))
-    .bind(bid.rejection.as_ref().map(|(_, message)| message.as_str()))
-    .bind(bid.received_at)
-    .bind(bid.platform_sent_at)
-    .bind(bid.decided_at)
-    .fetch_optional(db)
+    .bind(&ids)
+    .bind(&keys)
+    .bind(&lots)
+    .bind(&bidders)
+    .bind(&kinds)
+    .bind(&offered)
+    .bind(&decisions)
+    .bind(&codes)
+    .bind(&reasons)
+    .bind(&received)
+    .bind(&sent)
+    .bind(&decided)
+    .execute(db)
     .await?;
-    Ok(id.map(BidId))
+    Ok(())
 }
 
 /// A bid as the API shows it.
@@ -156,33 +196,67 @@ fn log_entry((position, kind, bid_id, bidder, wallet, amount, by_proxy, received
     Ok(LogEntry { position, kind, bid_id: BidId(bid_id), bidder, wallet, amount_wei: wei_column(&amount)?, by_proxy, received_at, voided })
 }
 
-/// Appends an entry at the end of the lot's log. Callers hold the lot's row lock, which is what
-/// keeps positions gap-free and in decision order.
-#[allow(clippy::too_many_arguments)]
-pub async fn append_log(
-    db: impl PgExecutor<'_>,
-    lot: LotId,
-    kind: i16,
-    bid_id: BidId,
-    bidder: &str,
-    wallet: &str,
-    amount: Wei,
-    by_proxy: bool,
-    received_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+/// An entry to append to a lot's log.
+#[derive(Debug, Clone)]
+pub struct NewLogEntry {
+    pub lot: LotId,
+    pub kind: EntryKind,
+    /// The bid whose amount this is (for a proxy's raise, the proxy's max bid).
+    pub bid_id: BidId,
+    /// The bid whose decision wrote the entry.
+    pub caused_by: BidId,
+    pub bidder: String,
+    pub wallet: String,
+    pub amount: Wei,
+    pub by_proxy: bool,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Appends entries at the end of their lots' logs, in the order given. Callers hold the lots'
+/// row locks, which keeps positions gap-free and in decision order.
+pub async fn append_log(db: &mut sqlx::PgConnection, entries: &[NewLogEntry]) -> Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let lot_ids: Vec<i64> = entries.iter().map(|e| e.lot.0).collect();
+    let next: Vec<(i64, i32)> = sqlx::query_as("SELECT lot_id, max(position) FROM bid_log WHERE lot_id = ANY($1) GROUP BY lot_id")
+        .bind(&lot_ids)
+        .fetch_all(&mut *db)
+        .await?;
+    let mut last: HashMap<i64, i32> = next.into_iter().collect();
+    let positions: Vec<i32> = entries
+        .iter()
+        .map(|e| {
+            let position = last.entry(e.lot.0).or_insert(0);
+            *position += 1;
+            *position
+        })
+        .collect();
+    let kinds: Vec<i16> = entries.iter().map(|e| e.kind as i16).collect();
+    let bid_ids: Vec<i64> = entries.iter().map(|e| e.bid_id.0).collect();
+    let causes: Vec<i64> = entries.iter().map(|e| e.caused_by.0).collect();
+    let bidders: Vec<&str> = entries.iter().map(|e| e.bidder.as_str()).collect();
+    let wallets: Vec<&str> = entries.iter().map(|e| e.wallet.as_str()).collect();
+    let amounts: Vec<String> = entries.iter().map(|e| wei_text(e.amount)).collect();
+    let proxies: Vec<bool> = entries.iter().map(|e| e.by_proxy).collect();
+    let received: Vec<DateTime<Utc>> = entries.iter().map(|e| e.received_at).collect();
     sqlx::query(
-        "INSERT INTO bid_log (lot_id, position, kind, bid_id, bidder_id, wallet, amount_wei, by_proxy, received_at)
-         SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4, $5, $6::NUMERIC, $7, $8 FROM bid_log WHERE lot_id = $1",
+        "INSERT INTO bid_log (lot_id, position, kind, bid_id, caused_by_bid_id, bidder_id, wallet, amount_wei, by_proxy, received_at)
+         SELECT l, p, k, b, c, who, w, a::NUMERIC, x, r
+         FROM UNNEST($1::BIGINT[], $2::INT[], $3::SMALLINT[], $4::BIGINT[], $5::BIGINT[], $6::TEXT[], $7::TEXT[], $8::TEXT[],
+                     $9::BOOL[], $10::TIMESTAMPTZ[]) AS n(l, p, k, b, c, who, w, a, x, r)",
     )
-    .bind(lot.0)
-    .bind(kind)
-    .bind(bid_id.0)
-    .bind(bidder)
-    .bind(wallet)
-    .bind(wei_text(amount))
-    .bind(by_proxy)
-    .bind(received_at)
-    .execute(db)
+    .bind(&lot_ids)
+    .bind(&positions)
+    .bind(&kinds)
+    .bind(&bid_ids)
+    .bind(&causes)
+    .bind(&bidders)
+    .bind(&wallets)
+    .bind(&amounts)
+    .bind(&proxies)
+    .bind(&received)
+    .execute(&mut *db)
     .await?;
     Ok(())
 }
@@ -222,9 +296,11 @@ pub async fn leaderboard(db: impl PgExecutor<'_>, lot: LotId, n: u32) -> Result<
     rows.into_iter().map(|(bidder, amount)| Ok(Standing { bidder, amount_wei: wei_column(&amount)? })).collect()
 }
 
-/// Voids a bid and every log entry it caused (its own amount and any proxy raise it provoked),
-/// appending a void entry for each. Returns the voided entries. Callers hold the lot's row lock
-/// and have checked that the winner is not final.
+/// Voids a bid and every log entry it owns or caused (its own amount, its proxy's raises that
+/// no other max bid of the bidder covers, and the raises it provoked), appending a void entry
+/// for each. Returns the voided entries, none
+/// for a bid that only raised its bidder's max. Callers hold the lot's row lock and have
+/// checked that the winner is not final.
 pub async fn void(
     conn: &mut sqlx::PgConnection,
     lot: LotId,
@@ -238,8 +314,26 @@ pub async fn void(
         .bind(reason)
         .execute(&mut *conn)
         .await?;
+    // A proxy's raises that another of the bidder's max bids also covers pass to the smallest
+    // such bid: the bidder's proxy would have made them anyway. Only uncovered ones are voided.
+    sqlx::query(
+        "WITH heir AS (
+            SELECT bl.position, (SELECT b.id FROM bids b
+                                 WHERE b.lot_id = bl.lot_id AND b.bidder_id = bl.bidder_id AND b.kind = 'max'
+                                   AND b.decision = 'ACCEPTED' AND b.voided_at IS NULL AND b.offered_wei >= bl.amount_wei
+                                 ORDER BY b.offered_wei, b.id LIMIT 1) AS bid_id
+            FROM bid_log bl
+            WHERE bl.lot_id = $1 AND bl.bid_id = $2 AND bl.caused_by_bid_id <> $2 AND bl.kind = 1 AND NOT bl.voided)
+         UPDATE bid_log SET bid_id = heir.bid_id FROM heir
+         WHERE bid_log.lot_id = $1 AND bid_log.position = heir.position AND heir.bid_id IS NOT NULL",
+    )
+    .bind(lot.0)
+    .bind(bid.0)
+    .execute(&mut *conn)
+    .await?;
     let rows: Vec<LogRow> = sqlx::query_as(
-        "UPDATE bid_log SET voided = true WHERE lot_id = $1 AND bid_id = $2 AND kind = 1 AND NOT voided
+        "UPDATE bid_log SET voided = true
+         WHERE lot_id = $1 AND (bid_id = $2 OR caused_by_bid_id = $2) AND kind = 1 AND NOT voided
          RETURNING position, kind, bid_id, bidder_id, wallet, amount_wei::TEXT, by_proxy, received_at, voided",
     )
     .bind(lot.0)
@@ -248,16 +342,35 @@ pub async fn void(
     .await?;
     let mut voided: Vec<LogEntry> = rows.into_iter().map(log_entry).collect::<Result<_, _>>()?;
     voided.sort_by_key(|entry| entry.position);
-    for entry in &voided {
-        append_log(&mut *conn, lot, 2, entry.bid_id, &entry.bidder, &entry.wallet, entry.amount_wei, entry.by_proxy, entry.received_at)
-            .await?;
-    }
+    let voids: Vec<NewLogEntry> = voided
+        .iter()
+        .map(|entry| NewLogEntry {
+            lot,
+            kind: EntryKind::Void,
+            bid_id: entry.bid_id,
+            caused_by: bid,
+            bidder: entry.bidder.clone(),
+            wallet: entry.wallet.clone(),
+            amount: entry.amount_wei,
+            by_proxy: entry.by_proxy,
+            received_at: entry.received_at,
+        })
+        .collect();
+    append_log(conn, &voids).await?;
     Ok(voided)
 }
 
-/// The lead as the unvoided log gives it: the highest amount, the earlier at equal amounts,
-/// with the leader's highest unvoided proxy max if it is above that amount.
-pub async fn recompute_lead(db: &mut sqlx::PgConnection, lot: LotId) -> Result<Option<HighBid>, sqlx::Error> {
+/// A lead as recomputed from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecomputedLead {
+    pub high: HighBid,
+    /// The max bid behind the leader's proxy, if any.
+    pub proxy_bid: Option<BidId>,
+}
+
+/// The lead as the unvoided log gives it: the highest amount, the earlier entry at equal
+/// amounts, with the leader's highest unvoided max bid as their proxy if it is above that amount.
+pub async fn recompute_lead(db: &mut sqlx::PgConnection, lot: LotId) -> Result<Option<RecomputedLead>, sqlx::Error> {
     let best: Option<(String, String)> = sqlx::query_as(
         "SELECT bidder_id, amount_wei::TEXT FROM bid_log WHERE lot_id = $1 AND kind = 1 AND NOT voided
          ORDER BY bid_log.amount_wei DESC, position LIMIT 1",
@@ -267,18 +380,26 @@ pub async fn recompute_lead(db: &mut sqlx::PgConnection, lot: LotId) -> Result<O
     .await?;
     let Some((bidder, amount)) = best else { return Ok(None) };
     let amount = wei_column(&amount)?;
-    let max: Option<String> = sqlx::query_scalar(
-        "SELECT max(offered_wei)::TEXT FROM bids
-         WHERE lot_id = $1 AND bidder_id = $2 AND kind = 'max' AND decision = 'ACCEPTED' AND voided_at IS NULL",
+    let proxy: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, offered_wei::TEXT FROM bids
+         WHERE lot_id = $1 AND bidder_id = $2 AND kind = 'max' AND decision = 'ACCEPTED' AND voided_at IS NULL
+         ORDER BY bids.offered_wei DESC, id LIMIT 1",
     )
     .bind(lot.0)
     .bind(&bidder)
-    .fetch_one(&mut *db)
+    .fetch_optional(&mut *db)
     .await?;
-    Ok(Some(HighBid {
-        bidder: BidderId::parse(&bidder).map_err(|error| corrupt("bidder id", error))?,
-        amount,
-        proxy_max: optional_wei_column(max.as_deref())?.filter(|max| *max > amount),
+    let proxy = match proxy {
+        Some((id, max)) => Some((BidId(id), wei_column(&max)?)).filter(|(_, max)| *max > amount),
+        None => None,
+    };
+    Ok(Some(RecomputedLead {
+        high: HighBid {
+            bidder: BidderId::parse(&bidder).map_err(|error| corrupt("bidder id", error))?,
+            amount,
+            proxy_max: proxy.map(|(_, max)| max),
+        },
+        proxy_bid: proxy.map(|(id, _)| id),
     }))
 }
 

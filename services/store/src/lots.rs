@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use gavel_domain::lot::{HighBid, Lot};
-use gavel_domain::{BidderId, LotId, MarathonId};
+use gavel_domain::{BidId, BidderId, LotId, MarathonId};
 use sqlx::PgExecutor;
 
 use crate::{corrupt, optional_wei_column, wei_text};
@@ -15,13 +15,15 @@ pub struct LotRecord {
     pub token_uri: String,
     pub image_url: String,
     pub cancel_reason: Option<String>,
+    /// The max bid behind the leader's proxy: its defending raises belong to it.
+    pub proxy_bid: Option<BidId>,
 }
 
 // A macro rather than a const so that queries stay `&'static str` (sqlx refuses runtime-built SQL).
 macro_rules! lot_columns {
     () => {
         "id, marathon_id, day_index, token_uri, image_url, state, starts_at, ends_at, extensions_used,
-    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason"
+    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason, high_proxy_bid_id"
     };
 }
 
@@ -41,6 +43,7 @@ struct Row {
     high_proxy_max_wei: Option<String>,
     winner_final_at: Option<DateTime<Utc>>,
     cancel_reason: Option<String>,
+    high_proxy_bid_id: Option<i64>,
 }
 
 impl TryFrom<Row> for LotRecord {
@@ -69,6 +72,7 @@ impl TryFrom<Row> for LotRecord {
             token_uri: row.token_uri,
             image_url: row.image_url,
             cancel_reason: row.cancel_reason,
+            proxy_bid: row.high_proxy_bid_id.map(BidId),
         })
     }
 }
@@ -150,11 +154,12 @@ pub async fn next_due_at(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>
 }
 
 /// Writes the lot's mutable fields: state, end, extensions and lead. Callers hold the row lock.
-pub async fn save(db: impl PgExecutor<'_>, lot: &Lot) -> Result<(), sqlx::Error> {
+pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sqlx::Error> {
+    let lot = &record.lot;
     let high = lot.high.as_ref();
     sqlx::query(
-        "UPDATE lots SET state = $2, ends_at = $3, extensions_used = $4, high_bidder = $5,
-            high_amount_wei = $6::NUMERIC, high_proxy_max_wei = $7::NUMERIC, winner_final_at = $8, updated_at = now()
+        "UPDATE lots SET state = $2, ends_at = $3, extensions_used = $4, high_bidder = $5, high_amount_wei = $6::NUMERIC,
+            high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, updated_at = now()
          WHERE id = $1",
     )
     .bind(lot.id.0)
@@ -164,10 +169,51 @@ pub async fn save(db: impl PgExecutor<'_>, lot: &Lot) -> Result<(), sqlx::Error>
     .bind(high.map(|h| h.bidder.as_str()))
     .bind(high.map(|h| wei_text(h.amount)))
     .bind(high.and_then(|h| h.proxy_max).map(wei_text))
+    .bind(record.proxy_bid.filter(|_| high.is_some_and(|h| h.proxy_max.is_some())).map(|id| id.0))
     .bind(lot.winner_final_at)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Locks several lots, in id order (the order every multi-lot transaction takes, so two never
+/// deadlock), and returns them by id.
+pub async fn lock_many(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<LotRecord>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", lot_columns!(), " FROM lots WHERE id = ANY($1) ORDER BY id FOR UPDATE"))
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
+    rows.into_iter().map(LotRecord::try_from).collect()
+}
+
+/// The ids of the lots of marathons bidding in `channel` that started by `up_to`, latest first:
+/// a bid in that channel is for the latest one that had started when it was received.
+pub async fn started_in_channel(
+    db: impl PgExecutor<'_>,
+    channel: &str,
+    up_to: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id, l.starts_at FROM lots l JOIN marathons m ON m.id = l.marathon_id
+         WHERE $1 = ANY(m.chat_channels) AND l.starts_at <= $2 ORDER BY l.starts_at DESC LIMIT 2",
+    )
+    .bind(channel)
+    .bind(up_to)
+    .fetch_all(db)
+    .await
+}
+
+/// PROCESSING lots whose winner is not final yet, ended by `horizon`.
+pub async fn lock_closable(db: impl PgExecutor<'_>, horizon: DateTime<Utc>) -> Result<Vec<LotRecord>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        lot_columns!(),
+        " FROM lots WHERE state = 'PROCESSING' AND winner_final_at IS NULL AND ends_at <= $1 ORDER BY id FOR UPDATE"
+    ))
+    .bind(horizon)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(LotRecord::try_from).collect()
 }
 
 /// Edits what an admin may change before the lot opens. Callers hold the row lock and have
@@ -187,6 +233,27 @@ pub async fn edit_pending(db: impl PgExecutor<'_>, record: &LotRecord) -> Result
 pub async fn set_cancel_reason(db: impl PgExecutor<'_>, id: LotId, reason: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE lots SET cancel_reason = $2 WHERE id = $1").bind(id.0).bind(reason).execute(db).await?;
     Ok(())
+}
+
+/// Another lot of the marathon (not cancelled) whose window overlaps `[starts_at, ends_at)`.
+pub async fn overlapping(
+    db: impl PgExecutor<'_>,
+    marathon_id: MarathonId,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    except: Option<LotId>,
+) -> Result<Option<LotId>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM lots WHERE marathon_id = $1 AND state <> 'CANCELLED' AND id <> $4 AND starts_at < $3 AND ends_at > $2
+         ORDER BY starts_at LIMIT 1",
+    )
+    .bind(marathon_id.0)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(except.map_or(0, |id| id.0))
+    .fetch_optional(db)
+    .await?;
+    Ok(id.map(LotId))
 }
 
 /// Lots in which `bidder` has standing (accepted, unvoided) bids that can still be voided:

@@ -1,10 +1,13 @@
-//! The transactional outbox: events are written in the transaction that caused them, and a
-//! relay (the bidding-pipeline issue) publishes them and assigns their `seq`.
+//! The transactional outbox: events are written in the transaction that caused them (a trigger
+//! then notifies `gavel_outbox`), and the relay publishes them in order, assigning `seq`.
 
 use chrono::{DateTime, Utc};
-use gavel_domain::events::Event;
+use gavel_domain::events::{Event, EventEnvelope};
 use sqlx::PgExecutor;
 use uuid::Uuid;
+
+/// The channel the insert trigger notifies.
+pub const NOTIFY_CHANNEL: &str = "gavel_outbox";
 
 /// Appends `event` to the outbox; returns its event id.
 pub async fn append(db: impl PgExecutor<'_>, event: &Event, occurred_at: DateTime<Utc>) -> Result<Uuid, sqlx::Error> {
@@ -17,12 +20,40 @@ pub async fn append(db: impl PgExecutor<'_>, event: &Event, occurred_at: DateTim
         .await
 }
 
+/// Appends many events in one statement, in the order given.
+pub async fn append_many(db: impl PgExecutor<'_>, events: &[Event], occurred_at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let types: Vec<&str> = events.iter().map(Event::event_type).collect();
+    let lots: Vec<Option<i64>> = events.iter().map(|e| e.lot_id().map(|id| id.0)).collect();
+    let payloads: Vec<serde_json::Value> = events.iter().map(Event::payload).collect();
+    sqlx::query(
+        "INSERT INTO outbox (event_type, lot_id, payload, occurred_at)
+         SELECT t, l, p, $4 FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::JSONB[]) WITH ORDINALITY AS e(t, l, p, n) ORDER BY n",
+    )
+    .bind(&types)
+    .bind(&lots)
+    .bind(&payloads)
+    .bind(occurred_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// An event as stored, before the relay numbers it.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
     pub event_id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub event: Event,
+}
+
+fn stored(
+    (event_id, event_type, payload, occurred_at): (Uuid, String, serde_json::Value, DateTime<Utc>),
+) -> Result<StoredEvent, sqlx::Error> {
+    let event = Event::from_parts(&event_type, payload).map_err(|error| crate::corrupt("event", error))?;
+    Ok(StoredEvent { event_id, occurred_at, event })
 }
 
 /// The events about one lot, in the order they were written.
@@ -32,10 +63,52 @@ pub async fn for_lot(db: impl PgExecutor<'_>, lot_id: i64) -> Result<Vec<StoredE
             .bind(lot_id)
             .fetch_all(db)
             .await?;
+    rows.into_iter().map(stored).collect()
+}
+
+/// Takes the next unpublished events in insertion order, numbers them after the last published
+/// `seq` and marks them published. The caller publishes them before committing; rows locked by
+/// another relay are skipped. Callers hold the relay's advisory lock, so numbers never collide.
+pub async fn number_next(conn: &mut sqlx::PgConnection, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM outbox").fetch_one(&mut *conn).await?;
+    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, event_id, event_type, payload, occurred_at FROM outbox WHERE published_at IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let first = last.unwrap_or(0) + 1;
+    let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+    let seqs: Vec<i64> = (first..first + rows.len() as i64).collect();
+    sqlx::query(
+        "UPDATE outbox SET seq = s.seq, published_at = now() FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS s(id, seq) WHERE outbox.id = s.id",
+    )
+    .bind(&ids)
+    .bind(&seqs)
+    .execute(&mut *conn)
+    .await?;
     rows.into_iter()
-        .map(|(event_id, event_type, payload, occurred_at)| {
-            let event = Event::from_parts(&event_type, payload).map_err(|error| crate::corrupt("event", error))?;
-            Ok(StoredEvent { event_id, occurred_at, event })
+        .zip(seqs)
+        .map(|((_, event_id, event_type, payload, occurred_at), seq)| {
+            let event = stored((event_id, event_type, payload, occurred_at))?;
+            Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
+        })
+        .collect()
+}
+
+/// Published events after `seq`, in order (for replay).
+pub async fn published_after(db: impl PgExecutor<'_>, seq: i64, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> =
+        sqlx::query_as("SELECT seq, event_id, event_type, payload, occurred_at FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(db)
+            .await?;
+    rows.into_iter()
+        .map(|(seq, event_id, event_type, payload, occurred_at)| {
+            let event = stored((event_id, event_type, payload, occurred_at))?;
+            Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
         })
         .collect()
 }

@@ -16,12 +16,6 @@ pub struct Caller {
     pub role: Role,
 }
 
-impl Caller {
-    pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.role >= role { Ok(()) } else { Err(ApiError::Forbidden(role.as_str())) }
-    }
-}
-
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -34,3 +28,43 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller { user, role })
     }
 }
+
+/// Extractors that admit a caller with at least one role. They run before the body is read, so
+/// a caller without the role is refused (403) whatever they sent.
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Caller);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                let caller = Caller::from_request_parts(parts, state).await?;
+                if caller.role >= $role { Ok($name(caller)) } else { Err(ApiError::Forbidden($role.as_str())) }
+            }
+        }
+    };
+}
+
+/// Reads: any authenticated user.
+pub struct Viewer;
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Caller::from_request_parts(parts, state).await.map(|_| Viewer)
+    }
+}
+
+role_extractor!(
+    /// Moderates: pauses bidding, extends lots, voids bids, bans bidders.
+    Operator,
+    Role::Operator
+);
+role_extractor!(
+    /// Configures: marathons and lots.
+    Admin,
+    Role::Admin
+);

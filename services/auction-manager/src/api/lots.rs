@@ -5,18 +5,17 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use gavel_domain::lot::LotState;
-use gavel_domain::{BidId, LotId};
+use gavel_domain::{BidId, LotId, MarathonId};
 use gavel_store::bids::{self, BidView, LogEntry};
 use gavel_store::{audit, lots};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::{Admin, Operator, Viewer};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::views::{LotView, StandingView, ranked};
 use crate::moderation::{self, lot_target};
-use crate::users::Role;
 
 const TOP: u32 = 3;
 const MAX_PAGE: u32 = 200;
@@ -32,12 +31,23 @@ pub fn check_uri(field: &'static str, uri: String) -> Result<String, ApiError> {
     Ok(uri)
 }
 
-pub fn check_window(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// Checks a lot's window on its own and against the marathon's other lots: it must end after
+/// it starts, start in the future, and overlap no other lot (one lot at a time).
+pub async fn check_window(
+    db: &mut sqlx::PgConnection,
+    marathon_id: MarathonId,
+    lot: Option<LotId>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), ApiError> {
     if ends_at <= starts_at {
         return Err(ApiError::field("ends_at", "must be after starts_at"));
     }
-    if ends_at <= now {
-        return Err(ApiError::field("ends_at", "is already past"));
+    if starts_at <= Utc::now() {
+        return Err(ApiError::field("starts_at", "must be in the future"));
+    }
+    if let Some(other) = lots::overlapping(&mut *db, marathon_id, starts_at, ends_at, lot).await? {
+        return Err(ApiError::Conflict(format!("the lot would overlap lot {other} of the same marathon")));
     }
     Ok(())
 }
@@ -53,19 +63,13 @@ pub struct LotWithTop {
     top: Vec<StandingView>,
 }
 
-pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<LotWithTop>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<LotWithTop>, ApiError> {
     let record = existing(&state, id).await?;
     let top = ranked(bids::leaderboard(&state.pool, record.lot.id, TOP).await?);
     Ok(Json(LotWithTop { lot: LotView::from(&record), top }))
 }
 
-pub async fn leaderboard(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Vec<StandingView>>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn leaderboard(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<Vec<StandingView>>, ApiError> {
     let record = existing(&state, id).await?;
     Ok(Json(ranked(bids::leaderboard(&state.pool, record.lot.id, TOP).await?)))
 }
@@ -86,11 +90,10 @@ pub struct BidPage {
 
 pub async fn bids_page(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Viewer,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<BidPage>, ApiError> {
-    caller.require(Role::Viewer)?;
     let limit = page.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
@@ -113,11 +116,10 @@ pub struct LotEdit {
 
 pub async fn edit(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiPath(id): ApiPath<i64>,
     ApiJson(edit): ApiJson<LotEdit>,
 ) -> Result<Json<LotView>, ApiError> {
-    caller.require(Role::Admin)?;
     let mut tx = state.pool.begin().await?;
     let mut record = lots::lock(&mut *tx, LotId(id)).await?.ok_or(ApiError::NotFound("lot"))?;
     if record.lot.state != LotState::Pending {
@@ -129,9 +131,11 @@ pub async fn edit(
     if let Some(uri) = edit.image_url {
         record.image_url = check_uri("image_url", uri)?;
     }
-    record.lot.starts_at = edit.starts_at.unwrap_or(record.lot.starts_at);
-    record.lot.ends_at = edit.ends_at.unwrap_or(record.lot.ends_at);
-    check_window(record.lot.starts_at, record.lot.ends_at, Utc::now())?;
+    if edit.starts_at.is_some() || edit.ends_at.is_some() {
+        record.lot.starts_at = edit.starts_at.unwrap_or(record.lot.starts_at);
+        record.lot.ends_at = edit.ends_at.unwrap_or(record.lot.ends_at);
+        check_window(&mut tx, record.lot.marathon_id, Some(record.lot.id), record.lot.starts_at, record.lot.ends_at).await?;
+    }
     lots::edit_pending(&mut *tx, &record).await?;
     let details = json!({ "token_uri": record.token_uri, "image_url": record.image_url, "starts_at": record.lot.starts_at, "ends_at": record.lot.ends_at });
     audit::record(&mut *tx, caller.user.id, "lot.edit", &lot_target(record.lot.id), details).await?;
@@ -148,11 +152,10 @@ pub struct Extension {
 
 pub async fn extend(
     State(state): State<AppState>,
-    caller: Caller,
+    Operator(caller): Operator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(extension): ApiJson<Extension>,
 ) -> Result<Json<LotView>, ApiError> {
-    caller.require(Role::Operator)?;
     let record = moderation::extend_lot(&state.pool, &caller.user, LotId(id), extension.ends_at, Utc::now()).await?;
     state.wake_scheduler.notify_one();
     Ok(Json(LotView::from(&record)))
@@ -177,11 +180,10 @@ impl Reason {
 
 pub async fn cancel(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiPath(id): ApiPath<i64>,
     ApiJson(reason): ApiJson<Reason>,
 ) -> Result<Json<LotView>, ApiError> {
-    caller.require(Role::Admin)?;
     let record = moderation::cancel_lot(&state.pool, &caller.user, LotId(id), reason.checked()?, Utc::now()).await?;
     Ok(Json(LotView::from(&record)))
 }

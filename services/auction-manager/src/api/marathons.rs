@@ -12,18 +12,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::{Admin, Viewer};
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::lots::{check_uri, check_window};
 use super::views::{LotView, MarathonView};
-use crate::users::Role;
 
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiJson(spec): ApiJson<MarathonSpec>,
 ) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
-    caller.require(Role::Admin)?;
     let config = MarathonConfig::parse(spec)?;
     let mut tx = state.pool.begin().await?;
     let id = marathons::insert(&mut *tx, &config).await?;
@@ -33,14 +31,12 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(MarathonView::from(&marathon))))
 }
 
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<MarathonView>>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<MarathonView>>, ApiError> {
     let all = marathons::list(&state.pool).await?;
     Ok(Json(all.iter().map(MarathonView::from).collect()))
 }
 
-pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
     let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
     let lots: Vec<LotView> = lots::for_marathon(&state.pool, marathon.id).await?.iter().map(LotView::from).collect();
     Ok(Json(json!({ "marathon": MarathonView::from(&marathon), "lots": lots })))
@@ -59,16 +55,19 @@ pub struct LotSpec {
 
 pub async fn add_lot(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiPath(id): ApiPath<i64>,
     ApiJson(spec): ApiJson<LotSpec>,
 ) -> Result<(StatusCode, Json<LotView>), ApiError> {
-    caller.require(Role::Admin)?;
     let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
     let (scheduled_start, _) = marathon.config.lot_window(spec.day_index)?;
     let starts_at = spec.starts_at.unwrap_or(scheduled_start);
-    let ends_at = spec.ends_at.unwrap_or(starts_at + marathon.config.lot_duration);
-    check_window(starts_at, ends_at, Utc::now())?;
+    let ends_at = match spec.ends_at {
+        Some(ends_at) => ends_at,
+        None => starts_at
+            .checked_add_signed(marathon.config.lot_duration)
+            .ok_or_else(|| ApiError::field("starts_at", "is past the calendar's end"))?,
+    };
     let new_lot = NewLot {
         marathon_id: marathon.id,
         day_index: spec.day_index,
@@ -78,6 +77,7 @@ pub async fn add_lot(
         ends_at,
     };
     let mut tx = state.pool.begin().await?;
+    check_window(&mut tx, marathon.id, None, starts_at, ends_at).await?;
     let lot_id = lots::insert(&mut *tx, &new_lot)
         .await?
         .ok_or_else(|| ApiError::Conflict(format!("day {} of this marathon already has a lot", spec.day_index)))?;

@@ -14,7 +14,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use gavel_bus::lapin::Connection;
 use gavel_store::PgPool;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -23,6 +26,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+
+use crate::Heartbeats;
 
 /// Bodies are small JSON documents; anything larger is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -33,7 +38,12 @@ pub struct AppState {
     pub pool: PgPool,
     /// Wakes the scheduler when a lot's times change.
     pub wake_scheduler: Arc<Notify>,
+    pub heartbeats: Arc<Heartbeats>,
+    pub connection: Arc<Connection>,
 }
+
+/// A background part silent for longer than this is reported as stalled.
+const STALLED_AFTER_MS: i64 = 5_000;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -57,7 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/lots/{id}/bid-log", get(lots::public_bid_log))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(axum::middleware::map_response(json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -67,13 +78,37 @@ async fn health() -> axum::Json<Value> {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the dependencies answer.
+/// Readiness: the dependencies answer and the background parts make progress.
 async fn ready(State(state): State<AppState>) -> (StatusCode, axum::Json<Value>) {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
-        Ok(_) => (StatusCode::OK, axum::Json(json!({ "status": "ready", "postgres": "ok" }))),
+    let postgres = match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => "ok",
         Err(error) => {
             tracing::warn!(error = %error, "readiness: PostgreSQL unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "not_ready", "postgres": "unreachable" })))
+            "unreachable"
         }
+    };
+    let rabbitmq = if state.connection.status().connected() { "ok" } else { "disconnected" };
+    let progress = |slot| if Heartbeats::age_ms(slot) <= STALLED_AFTER_MS { "ok" } else { "stalled" };
+    let scheduler = progress(&state.heartbeats.scheduler);
+    let engine = progress(&state.heartbeats.engine);
+    let all_ok = [postgres, rabbitmq, scheduler, engine].iter().all(|status| *status == "ok");
+    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({ "status": if all_ok { "ready" } else { "not_ready" }, "postgres": postgres, "rabbitmq": rabbitmq, "scheduler": scheduler, "engine": engine });
+    (status, axum::Json(body))
+}
+
+/// Responses the framework makes itself (405, 413, a timeout) get the same JSON shape as ours.
+async fn json_errors(response: Response) -> Response {
+    let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    let status = response.status();
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
     }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this path does not take that method"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the body is larger than 64 KiB"),
+        StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "Gavel took too long to answer; try again"),
+        _ => ("error", "the request failed"),
+    };
+    (status, axum::Json(json!({ "error": code, "message": message }))).into_response()
 }

@@ -10,39 +10,35 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::{Caller, Operator, Viewer};
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::lots::Reason;
 use crate::moderation;
-use crate::users::Role;
 
-pub async fn pause(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn pause(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<Value>, ApiError> {
     toggle(state, caller, true).await
 }
 
-pub async fn resume(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn resume(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<Value>, ApiError> {
     toggle(state, caller, false).await
 }
 
 async fn toggle(state: AppState, caller: Caller, paused: bool) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Operator)?;
     let changed = moderation::set_bidding_paused(&state.pool, &caller.user, paused, Utc::now()).await?;
     Ok(Json(json!({ "bidding_paused": paused, "changed": changed })))
 }
 
-pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn status(State(state): State<AppState>, _: Viewer) -> Result<Json<Value>, ApiError> {
     let paused = gavel_store::settings::bidding_paused(&state.pool).await?;
     Ok(Json(json!({ "bidding_paused": paused })))
 }
 
 pub async fn void_bid(
     State(state): State<AppState>,
-    caller: Caller,
+    Operator(caller): Operator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(reason): ApiJson<Reason>,
 ) -> Result<Json<BidVoided>, ApiError> {
-    caller.require(Role::Operator)?;
     Ok(Json(moderation::void_bid(&state.pool, &caller.user, BidId(id), reason.checked()?, Utc::now()).await?))
 }
 
@@ -60,25 +56,27 @@ fn bidder_id(text: &str) -> Result<BidderId, ApiError> {
 
 pub async fn ban(
     State(state): State<AppState>,
-    caller: Caller,
+    Operator(caller): Operator,
     ApiPath(id): ApiPath<String>,
     ApiJson(ban): ApiJson<Ban>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Operator)?;
     let bidder = bidder_id(&id)?;
     let reason = Reason { reason: ban.reason }.checked()?.to_owned();
     let (banned, voided) = moderation::ban_bidder(&state.pool, &caller.user, &bidder, &reason, ban.void_standing_bids, Utc::now()).await?;
     Ok(Json(json!({ "bidder": banned, "voided_bids": voided })))
 }
 
-pub async fn unban(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
-    caller.require(Role::Operator)?;
+pub async fn unban(
+    State(state): State<AppState>,
+    Operator(caller): Operator,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
     let bidder = bidder_id(&id)?;
-    Ok(Json(moderation::unban_bidder(&state.pool, &caller.user, &bidder, Utc::now()).await?))
+    let (bidder, changed) = moderation::unban_bidder(&state.pool, &caller.user, &bidder, Utc::now()).await?;
+    Ok(Json(json!({ "bidder": bidder, "changed": changed })))
 }
 
-pub async fn get_bidder(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
-    caller.require(Role::Viewer)?;
+pub async fn get_bidder(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
     let bidder = bidder_id(&id)?;
     Ok(Json(gavel_store::bidders::get(&state.pool, &bidder).await?.ok_or(ApiError::NotFound("bidder"))?))
 }

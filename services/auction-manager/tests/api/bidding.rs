@@ -2,10 +2,11 @@
 //! API: leaderboard, history, bid log, pause, void, ban, extend, cancel.
 
 use chrono::{DateTime, Duration, Utc};
-use gavel_auction_manager::engine::{PlaceBid, Placed, place_bid};
+use gavel_auction_manager::engine::{Outcome, decide_now};
 use gavel_auction_manager::scheduler::advance_due_lots;
+use gavel_bus::messages::BidCommand;
 use gavel_domain::bidding::{BidKind, Decision, Rejection};
-use gavel_domain::{BidderId, LotId, Wei};
+use gavel_domain::{BidderId, Wei};
 use gavel_store::bidders::{self, LedgerEntry, LedgerKind};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -19,7 +20,8 @@ fn eth(hundredths: u128) -> Wei {
 /// A bidder with a bound wallet and a deposit credited the way the chain watcher will.
 async fn funded_bidder(app: &TestApp, user: u32, deposit: Wei) -> BidderId {
     let id = BidderId::parse(&format!("twitch:{user}")).expect("id");
-    bidders::upsert(&app.pool, &id, &format!("viewer{user}"), &format!("Viewer{user}")).await.expect("upsert");
+    let login = format!("viewer{user}");
+    bidders::upsert_many(&app.pool, &[id.as_str()], &[login.as_str()], &[login.as_str()]).await.expect("upsert");
     let wallet = format!("0x{user:040x}");
     assert!(bidders::bind_wallet(&app.pool, &id, &wallet).await.expect("bind"));
     let entry = LedgerEntry {
@@ -42,7 +44,7 @@ struct Open {
     start: DateTime<Utc>,
 }
 
-/// A running app with one lot opened (time controlled: it opened at `start`).
+/// A running app with one lot of channel `twitch:gavel` opened (time controlled: at `start`).
 async fn open_lot(pool: sqlx::PgPool) -> Open {
     let app = TestApp::spawn(pool).await;
     let marathon = app.marathon(json!({})).await;
@@ -52,30 +54,37 @@ async fn open_lot(pool: sqlx::PgPool) -> Open {
     Open { app, lot, start }
 }
 
-async fn bid(open: &Open, key: &str, bidder: &BidderId, kind: BidKind, secs: i64) -> Placed {
-    let received_at = open.start + Duration::seconds(secs);
-    let command = PlaceBid {
-        idempotency_key: key.into(),
-        lot_id: LotId(open.lot),
+fn command(key: &str, bidder: &BidderId, kind: BidKind, received_at: DateTime<Utc>) -> BidCommand {
+    BidCommand {
+        message_id: format!("twitch:{key}"),
+        instance: "test-ingest".into(),
+        channel: "twitch:gavel".into(),
         bidder: bidder.clone(),
+        login: "viewer".into(),
+        display_name: "Viewer".into(),
         kind,
         received_at,
         platform_sent_at: None,
-    };
-    place_bid(&open.app.pool, &command, received_at).await.expect("decided")
-}
-
-fn decision(placed: Placed) -> Decision {
-    match placed {
-        Placed::Decided { decision, .. } => decision,
-        Placed::Duplicate(bid) => panic!("duplicate of {bid:?}"),
     }
 }
 
-fn bid_id(placed: &Placed) -> i64 {
-    match placed {
-        Placed::Decided { bid_id, .. } => bid_id.0,
-        Placed::Duplicate(bid) => bid.id.0,
+async fn bid(open: &Open, key: &str, bidder: &BidderId, kind: BidKind, secs: i64) -> Outcome {
+    let received_at = open.start + Duration::seconds(secs);
+    let mut outcomes = decide_now(&open.app.pool, &[command(key, bidder, kind, received_at)], received_at).await.expect("decided");
+    outcomes.pop().map(|(_, outcome)| outcome).expect("an outcome")
+}
+
+fn decision(outcome: Outcome) -> Decision {
+    match outcome {
+        Outcome::Decided { decision, .. } => decision,
+        Outcome::Duplicate => panic!("duplicate"),
+    }
+}
+
+fn bid_id(outcome: &Outcome) -> i64 {
+    match outcome {
+        Outcome::Decided { bid_id, .. } => bid_id.0,
+        Outcome::Duplicate => panic!("duplicate"),
     }
 }
 
@@ -86,7 +95,7 @@ async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
     let (alice, bob, carol) =
         (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(5)).await);
     assert!(matches!(decision(bid(&open, "m1", &alice, BidKind::Plain(eth(5)), 1).await), Decision::Accepted(_)));
-    assert!(matches!(bid(&open, "m1", &alice, BidKind::Plain(eth(5)), 1).await, Placed::Duplicate(_)), "the same message twice is one bid");
+    assert_eq!(bid(&open, "m1", &alice, BidKind::Plain(eth(5)), 1).await, Outcome::Duplicate, "the same message twice is one bid");
     assert_eq!(
         decision(bid(&open, "m2", &bob, BidKind::Plain(eth(5)), 2).await),
         Decision::Rejected(Rejection::BelowMinimum { minimum: Wei::from(525 * ETH / 10_000) })
@@ -99,20 +108,14 @@ async fn bids_are_decided_once_and_shown_in_order(pool: sqlx::PgPool) {
     let unlinked = BidderId::parse("twitch:999").expect("id");
     assert_eq!(decision(bid(&open, "m5", &unlinked, BidKind::Plain(eth(50)), 5).await), Decision::Rejected(Rejection::NotLinked));
 
-    let nowhere = PlaceBid {
-        idempotency_key: "m6".into(),
-        lot_id: LotId(9_999),
-        bidder: alice.clone(),
-        kind: BidKind::Plain(eth(50)),
-        received_at: open.start,
-        platform_sent_at: None,
-    };
-    assert_eq!(
-        decision(place_bid(&app.pool, &nowhere, open.start).await.expect("decided")),
-        Decision::Rejected(Rejection::NotOpen),
-        "a bid for no lot is still decided"
+    let mut elsewhere = command("m6", &alice, BidKind::Plain(eth(50)), open.start);
+    elsewhere.channel = "twitch:nobody".into();
+    let outcomes = decide_now(&app.pool, &[elsewhere.clone(), elsewhere.clone()], open.start).await.expect("decided");
+    assert!(
+        matches!(&outcomes[..], [(_, Outcome::Duplicate), (_, Outcome::Decided { decision: Decision::Rejected(Rejection::NoLot), .. })]),
+        "{outcomes:?}"
     );
-    assert!(matches!(place_bid(&app.pool, &nowhere, open.start).await.expect("decided"), Placed::Duplicate(_)));
+    assert_eq!(decide_now(&app.pool, &[elsewhere], open.start).await.expect("decided")[0].1, Outcome::Duplicate);
 
     let (status, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
     assert_eq!(status, StatusCode::OK);
@@ -178,7 +181,8 @@ async fn a_void_recomputes_the_lead_until_the_winner_is_final(pool: sqlx::PgPool
         .await
         .expect("finalise");
     let last = bid_id(&bid(&open, "a9", &alice, BidKind::Plain(eth(1)), 4).await);
-    let accepted: i64 = sqlx::query_scalar("SELECT id FROM bids WHERE idempotency_key = 'b2'").fetch_one(&app.pool).await.expect("b2");
+    let accepted: i64 =
+        sqlx::query_scalar("SELECT id FROM bids WHERE idempotency_key = 'twitch:b2'").fetch_one(&app.pool).await.expect("b2");
     let (status, body) = app.post(&format!("/api/bids/{accepted}/void"), &app.operator, json!({ "reason": "too late" })).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("winner is final"));
@@ -204,7 +208,7 @@ async fn a_ban_rejects_new_bids_and_can_void_standing_ones(pool: sqlx::PgPool) {
     assert_eq!(decision(bid(&open, "b2", &bob, BidKind::Plain(eth(60)), 3).await), Decision::Rejected(Rejection::Banned));
 
     let (status, body) = app.post("/api/bidders/twitch:2/unban", &app.operator, json!({})).await;
-    assert_eq!((status, body["banned"].as_bool()), (StatusCode::OK, Some(false)));
+    assert_eq!((status, body["bidder"]["banned"].as_bool(), body["changed"].as_bool()), (StatusCode::OK, Some(false), Some(true)));
     assert!(matches!(decision(bid(&open, "b3", &bob, BidKind::Plain(eth(60)), 4).await), Decision::Accepted(_)));
     let (status, _) = app.post("/api/bidders/twitch:404/ban", &app.operator, json!({ "reason": "x" })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -247,4 +251,69 @@ async fn pause_extend_and_cancel(pool: sqlx::PgPool) {
     assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["lot.create", "lot.extend", "lot.cancel"]);
     let pauses = gavel_store::audit::for_target(&app.pool, "bidding").await.expect("audit");
     assert_eq!(pauses.len(), 2);
+}
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn voiding_a_proxy_voids_its_raises_and_a_max_raise_can_be_voided(pool: sqlx::PgPool) {
+    let open = open_lot(pool).await;
+    let app = &open.app;
+    let (alice, bob) = (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await);
+    let proxy = bid_id(&bid(&open, "a1", &alice, BidKind::Max(eth(50)), 1).await);
+    let raise = bid_id(&bid(&open, "a2", &alice, BidKind::Max(eth(80)), 2).await);
+    let answered = bid(&open, "b1", &bob, BidKind::Plain(eth(20)), 3).await;
+    let (_, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
+    assert_eq!(lot["high_bid"]["bidder"], "twitch:1", "alice's proxy answered bob: {answered:?} {lot}");
+
+    // The max raise holds no log entry; voiding it withdraws the raise and keeps the lead.
+    let (status, body) = app.post(&format!("/api/bids/{raise}/void"), &app.operator, json!({ "reason": "meant 8" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["high_bidder"], "twitch:1");
+    // Voiding the proxy itself voids its opening amount and the raise it made against bob.
+    let (status, body) = app.post(&format!("/api/bids/{proxy}/void"), &app.operator, json!({ "reason": "shill" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["high_bidder"].as_str(), body["high_amount"].as_str()), (Some("twitch:2"), Some("200000000000000000")));
+    let (_, log) = app.request(reqwest::Method::GET, &format!("/api/public/lots/{}/bid-log", open.lot), None, None).await;
+    let standing: Vec<_> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["kind"] == 1 && e["voided"] == false)
+        .map(|e| e["bidder"].clone())
+        .collect();
+    assert_eq!(standing, [json!("twitch:2")]);
+}
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn banning_a_proxy_bidder_hands_the_lead_back(pool: sqlx::PgPool) {
+    let open = open_lot(pool).await;
+    let app = &open.app;
+    let (alice, bob) = (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await);
+    bid(&open, "a1", &alice, BidKind::Max(eth(50)), 1).await;
+    bid(&open, "a2", &alice, BidKind::Max(eth(60)), 2).await;
+    bid(&open, "b1", &bob, BidKind::Plain(eth(20)), 3).await;
+    let (status, body) =
+        app.post("/api/bidders/twitch:1/ban", &app.operator, json!({ "reason": "shill", "void_standing_bids": true })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["voided_bids"].as_array().map(Vec::len), Some(2));
+    let (_, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
+    assert_eq!(lot["high_bid"]["bidder"], "twitch:2", "the banned proxy's raise is gone: {lot}");
+    let (status, body) = app.post("/api/bidders/twitch:2/unban", &app.operator, json!({})).await;
+    assert_eq!((status, body["changed"].as_bool()), (StatusCode::OK, Some(false)), "unbanning someone not banned changes nothing");
+}
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn at_a_tie_the_earlier_bidder_leads_everywhere(pool: sqlx::PgPool) {
+    let open = open_lot(pool).await;
+    let app = &open.app;
+    let (alice, bob, carol) =
+        (funded_bidder(app, 1, eth(100)).await, funded_bidder(app, 2, eth(100)).await, funded_bidder(app, 3, eth(100)).await);
+    bid(&open, "a1", &alice, BidKind::Max(eth(50)), 1).await;
+    bid(&open, "b1", &bob, BidKind::Plain(eth(50)), 2).await;
+    let (_, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
+    assert_eq!(lot["high_bid"]["bidder"], "twitch:1");
+    assert_eq!(lot["top"][0]["bidder"], "twitch:1", "the leaderboard agrees with the lead: {lot}");
+    // An unrelated void recomputes the lead from the log: still alice.
+    let carols = bid_id(&bid(&open, "c1", &carol, BidKind::Plain(eth(60)), 3).await);
+    let (_, body) = app.post(&format!("/api/bids/{carols}/void"), &app.operator, json!({ "reason": "test" })).await;
+    assert_eq!(body["high_bidder"], "twitch:1", "{body}");
 }

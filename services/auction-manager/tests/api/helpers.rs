@@ -1,8 +1,10 @@
 use std::net::SocketAddr;
 
 use chrono::{DateTime, Utc};
+use gavel_auction_manager::engine::EngineConfig;
 use gavel_auction_manager::users::{Role, create_user};
 use gavel_auction_manager::{Application, Config};
+use gavel_bus::topology::Topology;
 use gavel_store::PgPool;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -17,10 +19,19 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
-/// The service running on a fresh database, with one user of each role.
+pub const RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// A namespace of the broker's own for one test, removed by the broker once the test is over.
+pub fn test_topology() -> Topology {
+    Topology::ephemeral(format!("test-{}", uuid::Uuid::new_v4().simple()), std::time::Duration::from_secs(20))
+}
+
+/// The service running on a fresh database and its own RabbitMQ namespace, with one user of
+/// each role.
 pub struct TestApp {
     pub address: SocketAddr,
     pub pool: PgPool,
+    pub topology: Topology,
     pub admin: String,
     pub operator: String,
     pub viewer: String,
@@ -30,18 +41,24 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> TestApp {
+        // Logs show with a failing test's output (RUST_LOG=debug for more).
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         let token = |name: &'static str, role| {
             let pool = pool.clone();
             async move { create_user(&pool, name, role, "correct horse battery staple").await.expect("user").token }
         };
         let (admin, operator, viewer) =
             (token("ada", Role::Admin).await, token("otto", Role::Operator).await, token("vera", Role::Viewer).await);
-        let config = Config { http_address: "127.0.0.1:0".parse().expect("address") };
-        let app = Application::build(&config, pool.clone()).await.expect("build");
+        let topology = test_topology();
+        let config =
+            Config { http_address: "127.0.0.1:0".parse().expect("address"), topology: topology.clone(), engine: EngineConfig::default() };
+        let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
+        let app = Application::build(config, pool.clone(), connection).await.expect("build");
         let address = app.local_addr().expect("address");
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(shutdown.clone()));
-        TestApp { address, pool, admin, operator, viewer, client: reqwest::Client::new(), shutdown }
+        TestApp { address, pool, topology, admin, operator, viewer, client: reqwest::Client::new(), shutdown }
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {

@@ -4,5 +4,6 @@
 mod bidding;
 mod helpers;
 mod marathons;
+mod pipeline;
 mod scheduler;
 mod validation;

@@ -12,7 +12,8 @@ async fn health_and_readiness(pool: sqlx::PgPool) {
     let (status, body) = app.request(Method::GET, "/health", None, None).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (status, body) = app.request(Method::GET, "/ready", None, None).await;
-    assert_eq!((status, body["postgres"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, serde_json::json!({ "status": "ready", "postgres": "ok", "rabbitmq": "ok", "scheduler": "ok", "engine": "ok" }));
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]

@@ -73,7 +73,9 @@ async fn the_running_scheduler_opens_and_closes_lots_on_time(pool: sqlx::PgPool)
         assert!(tokio::time::Instant::now() < deadline, "the lot never reached PROCESSING: {body}");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let seen = events(&app, lot).await;
+    let seen: Vec<_> = events(&app, lot).await.into_iter().take(2).collect();
     assert_eq!(seen.iter().map(|(kind, _)| kind.as_str()).collect::<Vec<_>>(), ["lot.opened", "lot.processing"]);
-    assert!(seen[0].1 >= start && seen[1].1 >= end, "never early: {seen:?}");
+    // Never early; late by at most a scheduler pass on a loaded 2-core machine.
+    let on_time = |at: DateTime<Utc>, due: DateTime<Utc>| at >= due && at <= due + Duration::seconds(1);
+    assert!(on_time(seen[0].1, start) && on_time(seen[1].1, end), "on time: {seen:?}, due {start} and {end}");
 }

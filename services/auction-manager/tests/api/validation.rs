@@ -67,6 +67,18 @@ async fn a_lot_cannot_end_before_it_starts(pool: sqlx::PgPool) {
                        "starts_at": "2030-01-01T20:00:00Z", "ends_at": "2030-01-01T19:00:00Z" });
     let (status, body) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, body).await;
     assert_field(status, &body, "ends_at", "after starts_at");
+    let body = json!({ "day_index": 0, "token_uri": "ipfs://a", "image_url": "https://a/b.png",
+                       "starts_at": "2020-01-01T20:00:00Z", "ends_at": "2099-01-01T19:00:00Z" });
+    let (status, body) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, body).await;
+    assert_field(status, &body, "starts_at", "in the future");
+    let body = json!({ "day_index": 0, "token_uri": "ipfs://a", "image_url": "https://a/b.png", "starts_at": "+262142-12-31T23:59:00Z" });
+    let (status, body) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, body).await;
+    assert!(status.is_client_error(), "a date at the calendar's end is refused, not a panic: {status} {body}");
+    let first = json!({ "day_index": 0, "token_uri": "ipfs://a", "image_url": "https://a/b.png", "starts_at": "2030-01-01T20:00:00Z", "ends_at": "2030-01-01T21:00:00Z" });
+    assert_eq!(app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, first).await.0, StatusCode::CREATED);
+    let overlapping = json!({ "day_index": 1, "token_uri": "ipfs://a", "image_url": "https://a/b.png", "starts_at": "2030-01-01T20:30:00Z", "ends_at": "2030-01-01T22:00:00Z" });
+    let (status, body) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, overlapping).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one lot at a time: {body}");
     let body = json!({ "day_index": 7, "token_uri": "ipfs://a", "image_url": "https://a/b.png" });
     let (status, body) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, body).await;
     assert_field(status, &body, "day_index", "below the marathon's 7 days");
@@ -81,8 +93,11 @@ async fn mutations_need_a_token_with_the_right_role(pool: sqlx::PgPool) {
     let (status, body) = app.request(Method::POST, "/api/marathons", None, Some(marathon_spec(json!({})))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["error"], "unauthenticated");
-    let (status, _) = app.request(Method::POST, "/api/marathons", Some("gvl_not_a_token"), Some(marathon_spec(json!({})))).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "send an API token as `Authorization: Bearer <token>`");
+    let (status, body) = app.request(Method::POST, "/api/marathons", Some("gvl_not_a_token"), Some(marathon_spec(json!({})))).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    let (status, body) = app.post("/api/marathons", &app.viewer, json!({ "nonsense": true })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the role is checked before the body: {body}");
     let (status, body) = app.post("/api/marathons", &app.viewer, marathon_spec(json!({}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["message"], "this needs the admin role");
@@ -119,6 +134,8 @@ async fn malformed_requests_get_json_errors(pool: sqlx::PgPool) {
     let (status, body) = app.get("/api/nothing-here", &app.viewer).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     let huge = "x".repeat(100 * 1024);
-    let (status, _) = app.post("/api/marathons", &app.admin, json!({ "name": huge })).await;
-    assert!(status.is_client_error(), "an oversized body is refused: {status}");
+    let (status, body) = app.post("/api/marathons", &app.admin, json!({ "name": huge })).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")));
+    let (status, body) = app.request(Method::DELETE, "/api/marathons", Some(&app.admin), None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
 }

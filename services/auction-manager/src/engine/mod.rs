@@ -1,0 +1,241 @@
+//! The bid engine: consumes bid commands from RabbitMQ and decides them in batches.
+//!
+//! Order and lag fairness: a bid is decided once every live ingest instance's watermark has
+//! passed the time it was received ([`instances`]), so bids are decided in the order Gavel
+//! received them whichever instance received them, and a bid that reached Gavel before a lot's
+//! end counts even if it was still queued when the lot entered PROCESSING. When the watermarks
+//! pass a lot's end and no earlier bid waits, the winner is final (`lot.closed`).
+//!
+//! Durability: messages are acknowledged only after the transaction holding their decisions
+//! commits, so a crash loses nothing (a redelivered bid is recognised by its message id). A
+//! PostgreSQL outage holds the batch and retries it, consuming nothing meanwhile and never
+//! requeueing, so no valid bid spends its delivery limit and is dead-lettered for an outage.
+//! A message that is not a bid command at all is rejected alone to the dead-letter queue.
+//!
+//! The prefetch exceeds the batch, so watermarks queued behind bids that wait are still read.
+
+mod batch;
+mod book;
+mod instances;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+pub use batch::{Outcome, close_lots, decide_batch};
+use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::{FutureExt, StreamExt};
+use gavel_bus::lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, BasicRejectOptions};
+use gavel_bus::lapin::types::FieldTable;
+use gavel_bus::lapin::{Acker, Connection};
+use gavel_bus::messages::{BidCommand, BidsQueueMessage};
+use gavel_bus::topology::Topology;
+use gavel_store::{PgPool, instances as stored_instances};
+pub use instances::{Horizon, Instances};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::Heartbeats;
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Most bids decided in one transaction.
+    pub batch_max: usize,
+    /// Most unacknowledged messages held; must exceed `batch_max` (see the module docs).
+    pub prefetch: u16,
+    /// An ingest instance silent for this long no longer holds decisions back.
+    pub instance_timeout: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { batch_max: 500, prefetch: 5_000, instance_timeout: Duration::from_secs(3) }
+    }
+}
+
+/// Decides `commands` and closes what the horizon allows, in one transaction: what the engine
+/// does with each batch, callable directly by tests and tools.
+pub async fn decide_now(pool: &PgPool, commands: &[BidCommand], now: DateTime<Utc>) -> Result<Vec<(String, Outcome)>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let outcomes = decide_batch(&mut tx, commands, now).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// A bid waiting for the watermarks, keyed so that iteration follows received order.
+type HeldKey = (DateTime<Utc>, String, String);
+
+struct Held {
+    command: BidCommand,
+    acker: Acker,
+}
+
+pub struct BidEngine {
+    pub pool: PgPool,
+    pub topology: Topology,
+    pub config: EngineConfig,
+    /// Woken after each commit, so events leave at once.
+    pub relay_wake: Arc<Notify>,
+}
+
+impl BidEngine {
+    pub async fn run(self, connection: &Connection, heartbeats: Arc<Heartbeats>, shutdown: CancellationToken) -> anyhow::Result<()> {
+        anyhow::ensure!(usize::from(self.config.prefetch) > self.config.batch_max, "engine prefetch must exceed its batch");
+        let channel = connection.create_channel().await.context("engine channel")?;
+        channel.basic_qos(self.config.prefetch, BasicQosOptions::default()).await.context("engine prefetch")?;
+        let mut consumer = channel
+            .basic_consume(
+                self.topology.bids_queue().into(),
+                "auction-manager".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .context("consuming bids")?;
+        let timeout = TimeDelta::from_std(self.config.instance_timeout).unwrap_or(TimeDelta::seconds(3));
+        let stored = stored_instances::all(&self.pool).await.context("loading ingest instances")?;
+        let mut state =
+            State { instances: Instances::resume(stored, timeout, Utc::now()), held: BTreeMap::new(), watermark_acks: Vec::new() };
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tracing::info!(queue = %self.topology.bids_queue(), "bid engine started");
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                delivery = consumer.next() => {
+                    let delivery = delivery.context("the bids consumer ended")?.context("receiving a bid")?;
+                    state.receive(delivery).await;
+                }
+                _ = tick.tick() => {}
+            }
+            while let Some(delivery) = consumer.next().now_or_never().flatten() {
+                state.receive(delivery.context("receiving a bid")?).await;
+            }
+            if !self.decide_ready(&mut state, &shutdown).await? {
+                break;
+            }
+            Heartbeats::beat(&heartbeats.engine);
+        }
+        tracing::info!("bid engine stopped");
+        Ok(())
+    }
+
+    /// Decides every held bid the horizon covers, batch by batch. Returns false on shutdown.
+    async fn decide_ready(&self, state: &mut State, shutdown: &CancellationToken) -> anyhow::Result<bool> {
+        loop {
+            let now = Utc::now();
+            let horizon = state.instances.horizon(now);
+            let ready: Vec<HeldKey> =
+                state.held.keys().take_while(|key| horizon.covers(key.0)).take(self.config.batch_max).cloned().collect();
+            let earliest_waiting = state.held.keys().nth(ready.len()).map(|key| key.0);
+            let commands: Vec<BidCommand> = ready.iter().filter_map(|key| state.held.get(key)).map(|held| held.command.clone()).collect();
+            let changed = state.instances.take_changed();
+            let Some((decided, closed)) = self.commit(&commands, &changed, horizon, earliest_waiting, shutdown).await? else {
+                return Ok(false);
+            };
+            for key in &ready {
+                if let Some(held) = state.held.remove(key) {
+                    acknowledge(&held.acker).await;
+                }
+            }
+            for acker in state.watermark_acks.drain(..) {
+                acknowledge(&acker).await;
+            }
+            if decided > 0 || !closed.is_empty() {
+                self.relay_wake.notify_one();
+            }
+            for lot in closed {
+                tracing::info!(lot_id = lot.0, "lot closed: winner final");
+            }
+            if ready.len() < self.config.batch_max {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Commits one batch, retrying in place while PostgreSQL is unreachable. `None` on shutdown.
+    async fn commit(
+        &self,
+        commands: &[BidCommand],
+        changed: &[stored_instances::IngestInstance],
+        horizon: Horizon,
+        earliest_waiting: Option<DateTime<Utc>>,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<Option<(usize, Vec<gavel_domain::LotId>)>> {
+        let mut delay = Duration::from_millis(100);
+        loop {
+            let attempt = async {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await?;
+                let outcomes = decide_batch(&mut tx, commands, now).await?;
+                stored_instances::save(&mut *tx, changed).await?;
+                let closed = close_lots(&mut tx, horizon, earliest_waiting, now).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((outcomes.len(), closed))
+            };
+            match attempt.await {
+                Ok(done) => return Ok(Some(done)),
+                Err(error) if is_transient(&error) => {
+                    tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "PostgreSQL unavailable: holding the batch");
+                    tokio::select! {
+                        () = shutdown.cancelled() => return Ok(None),
+                        () = tokio::time::sleep(delay) => {}
+                    }
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+                Err(error) => return Err(error).context("deciding a batch"),
+            }
+        }
+    }
+}
+
+struct State {
+    instances: Instances,
+    held: BTreeMap<HeldKey, Held>,
+    watermark_acks: Vec<Acker>,
+}
+
+impl State {
+    async fn receive(&mut self, delivery: gavel_bus::lapin::message::Delivery) {
+        let now = Utc::now();
+        match BidsQueueMessage::from_json(&delivery.data) {
+            Ok(BidsQueueMessage::Bid(command)) => {
+                self.instances.observe_bid(&command.instance, now);
+                let key = (command.received_at, command.instance.clone(), command.message_id.clone());
+                self.held.insert(key, Held { command, acker: delivery.acker });
+            }
+            Ok(BidsQueueMessage::Watermark(watermark)) => {
+                self.instances.observe_watermark(&watermark.instance, watermark.up_to, now);
+                self.watermark_acks.push(delivery.acker);
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "not a bid command: dead-lettering it");
+                if let Err(error) = delivery.acker.reject(BasicRejectOptions { requeue: false }).await {
+                    tracing::warn!(error = %error, "could not reject a malformed message");
+                }
+            }
+        }
+    }
+}
+
+/// An ack that fails (the channel closed) is harmless: the message comes back and is
+/// recognised as decided.
+async fn acknowledge(acker: &Acker) {
+    if let Err(error) = acker.ack(BasicAckOptions::default()).await {
+        tracing::warn!(error = %error, "ack failed; the message will be redelivered and deduplicated");
+    }
+}
+
+/// Whether an error means PostgreSQL is unreachable or busy (wait and retry), rather than
+/// something about the batch itself (fail, so the messages come back and, if they keep failing,
+/// are dead-lettered).
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Connection exceptions, operator intervention (shutdown), resources, serialization/deadlock.
+            ["08", "57", "53"].iter().any(|class| code.starts_with(class)) || code == "40001" || code == "40P01"
+        }),
+        _ => false,
+    }
+}

@@ -1,0 +1,154 @@
+//! The exchanges and queues, named under a namespace (`gavel` in production).
+//!
+//! ```text
+//! chat-ingest ──► {ns}.commands (direct) ──bid──► {ns}.bids (quorum, single active consumer)
+//!                                                   │ delivery limit exceeded
+//!                                                   ▼
+//!                                    {ns}.dead (fanout) ──► {ns}.bids.dead (quorum)
+//! auction-manager (outbox relay) ──► {ns}.events (topic, routing key = event type)
+//!                                       ├──► {ns}.chat-replies (quorum, single active consumer)
+//!                                       └──► each consumer's own queue
+//! ```
+//!
+//! Dead-lettering from a quorum queue is at-most-once unless `x-dead-letter-strategy` is
+//! `at-least-once`, which in turn needs `x-overflow: reject-publish`; both are set.
+
+use lapin::options::{ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{Channel, ExchangeKind};
+
+/// How many times a bid may be delivered before it is dead-lettered. Only crashes of the engine
+/// count: an outage of PostgreSQL is waited out with the message held, never requeued.
+pub const BID_DELIVERY_LIMIT: i64 = 5;
+pub const BID_ROUTING_KEY: &str = "bid";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topology {
+    namespace: String,
+    /// For tests and benchmarks: queues are deleted by the broker once unused this long, and
+    /// exchanges once unbound, so even a run that crashes leaves nothing behind.
+    ephemeral_after: Option<std::time::Duration>,
+}
+
+impl Topology {
+    pub fn new(namespace: impl Into<String>) -> Self {
+        Topology { namespace: namespace.into(), ephemeral_after: None }
+    }
+
+    /// A topology that the broker removes by itself once unused for `after`.
+    pub fn ephemeral(namespace: impl Into<String>, after: std::time::Duration) -> Self {
+        Topology { namespace: namespace.into(), ephemeral_after: Some(after) }
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    pub fn commands_exchange(&self) -> String {
+        format!("{}.commands", self.namespace)
+    }
+
+    pub fn bids_queue(&self) -> String {
+        format!("{}.bids", self.namespace)
+    }
+
+    pub fn dead_letter_exchange(&self) -> String {
+        format!("{}.dead", self.namespace)
+    }
+
+    pub fn dead_bids_queue(&self) -> String {
+        format!("{}.bids.dead", self.namespace)
+    }
+
+    pub fn events_exchange(&self) -> String {
+        format!("{}.events", self.namespace)
+    }
+
+    pub fn chat_replies_queue(&self) -> String {
+        format!("{}.chat-replies", self.namespace)
+    }
+
+    /// Declares everything; declaring what exists with the same arguments changes nothing.
+    pub async fn declare(&self, channel: &Channel) -> Result<(), lapin::Error> {
+        let durable = ExchangeDeclareOptions { durable: true, auto_delete: self.ephemeral_after.is_some(), ..Default::default() };
+        channel.exchange_declare(self.commands_exchange().into(), ExchangeKind::Direct, durable, FieldTable::default()).await?;
+        channel.exchange_declare(self.dead_letter_exchange().into(), ExchangeKind::Fanout, durable, FieldTable::default()).await?;
+        channel.exchange_declare(self.events_exchange().into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
+
+        let queue = QueueDeclareOptions { durable: true, ..Default::default() };
+        channel.queue_declare(self.dead_bids_queue().into(), queue, self.quorum(&[])).await?;
+        channel
+            .queue_bind(
+                self.dead_bids_queue().into(),
+                self.dead_letter_exchange().into(),
+                "".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+
+        let bids_arguments = self.quorum(&[
+            ("x-single-active-consumer", AMQPValue::Boolean(true)),
+            ("x-delivery-limit", AMQPValue::LongLongInt(BID_DELIVERY_LIMIT)),
+            ("x-dead-letter-exchange", text(&self.dead_letter_exchange())),
+            ("x-dead-letter-strategy", text("at-least-once")),
+            ("x-overflow", text("reject-publish")),
+        ]);
+        channel.queue_declare(self.bids_queue().into(), queue, bids_arguments).await?;
+        channel
+            .queue_bind(
+                self.bids_queue().into(),
+                self.commands_exchange().into(),
+                BID_ROUTING_KEY.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+
+        let replies_arguments = self.quorum(&[("x-single-active-consumer", AMQPValue::Boolean(true))]);
+        channel.queue_declare(self.chat_replies_queue().into(), queue, replies_arguments).await?;
+        for pattern in ["bid.#", "lot.#", "bidder.#", "bidding.#"] {
+            channel
+                .queue_bind(
+                    self.chat_replies_queue().into(),
+                    self.events_exchange().into(),
+                    pattern.into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes everything declared (tests and benchmarks clean up after themselves).
+    pub async fn delete(&self, channel: &Channel) -> Result<(), lapin::Error> {
+        for queue in [self.bids_queue(), self.dead_bids_queue(), self.chat_replies_queue()] {
+            channel.queue_delete(queue.into(), QueueDeleteOptions::default()).await?;
+        }
+        for exchange in [self.commands_exchange(), self.dead_letter_exchange(), self.events_exchange()] {
+            channel.exchange_delete(exchange.into(), ExchangeDeleteOptions::default()).await?;
+        }
+        Ok(())
+    }
+}
+
+fn text(value: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(value))
+}
+
+impl Topology {
+    /// Arguments of a quorum queue, with the expiry of an ephemeral topology.
+    pub fn quorum(&self, extra: &[(&str, AMQPValue)]) -> FieldTable {
+        let mut table = FieldTable::default();
+        table.insert(ShortString::from("x-queue-type"), text("quorum"));
+        if let Some(after) = self.ephemeral_after {
+            let millis = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+            table.insert(ShortString::from("x-expires"), AMQPValue::LongLongInt(millis));
+        }
+        for (key, value) in extra {
+            table.insert(ShortString::from(*key), value.clone());
+        }
+        table
+    }
+}
