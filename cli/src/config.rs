@@ -19,7 +19,9 @@ use tracing_subscriber::EnvFilter;
 pub struct Settings {
     pub database: DatabaseSettings,
     pub rabbitmq: RabbitMqSettings,
+    pub redis: RedisSettings,
     pub engine: EngineSettings,
+    pub chat: ChatSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
 }
@@ -39,6 +41,74 @@ pub struct RabbitMqSettings {
     pub url: SecretString,
     /// Prefix of every exchange and queue, so several deployments (or tests) share a broker.
     pub namespace: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// May hold a password: secret.
+    pub url: SecretString,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// This ingest instance's name; empty: a random one per start.
+    pub instance: String,
+    pub heartbeat_ms: u64,
+    /// Commands allowed per user per window.
+    pub rate_limit: u32,
+    pub rate_window_ms: u64,
+    pub replies: RepliesSettings,
+    pub twitch: Option<TwitchSettings>,
+    pub webhook: Option<WebhookSettings>,
+    pub simulator: Option<SimulatorSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepliesSettings {
+    pub enabled: bool,
+    /// The bot account; the speaker lease and the send budget are per account.
+    pub bot: String,
+    /// Messages per window: Twitch allows 20 per 30 s, 100 as a moderator.
+    pub budget: u32,
+    pub budget_window_ms: u64,
+    pub max_personal: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwitchSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+    pub bot_login: String,
+    pub channels: Vec<String>,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub access_token: SecretString,
+    pub refresh_token: SecretString,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    pub address: SocketAddr,
+    /// The platform name messages are filed under (`kick`, `discord`…).
+    pub platform: String,
+    pub secret: SecretString,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatorSettings {
+    pub channel: String,
+    pub viewers: u32,
+    pub per_second: u32,
+    pub start_wei: gavel_domain::Wei,
+    pub step_wei: gavel_domain::Wei,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,7 +149,9 @@ pub struct LogSettings {
 struct Defaults {
     database: serde_json::Value,
     rabbitmq: serde_json::Value,
+    redis: serde_json::Value,
     engine: serde_json::Value,
+    chat: serde_json::Value,
     http: serde_json::Value,
     log: serde_json::Value,
 }
@@ -89,7 +161,12 @@ fn defaults() -> Defaults {
     Defaults {
         database: json!({ "url": "postgres://postgres@127.0.0.1:5432/gavel", "max_connections": 10 }),
         rabbitmq: json!({ "url": "amqp://guest:guest@127.0.0.1:5672/%2f", "namespace": "gavel" }),
+        redis: json!({ "url": "redis://127.0.0.1:6379" }),
         engine: json!({ "batch_max": 500, "prefetch": 5000, "instance_timeout_ms": 3000 }),
+        chat: json!({
+            "instance": "", "heartbeat_ms": 100, "rate_limit": 6, "rate_window_ms": 10000,
+            "replies": { "enabled": true, "bot": "gavelbot", "budget": 20, "budget_window_ms": 30000, "max_personal": 200 }
+        }),
         http: json!({ "address": "127.0.0.1:8080" }),
         log: json!({ "format": "json", "filter": "info" }),
     }
@@ -126,6 +203,18 @@ impl Settings {
         let namespace_ok =
             !self.rabbitmq.namespace.is_empty() && self.rabbitmq.namespace.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
         anyhow::ensure!(namespace_ok, "configuration: rabbitmq.namespace must be letters, digits, '-' or '_'");
+        anyhow::ensure!(
+            self.chat.heartbeat_ms > 0 && self.chat.heartbeat_ms < self.engine.instance_timeout_ms,
+            "configuration: chat.heartbeat_ms must be above 0 and below engine.instance_timeout_ms"
+        );
+        anyhow::ensure!(
+            self.chat.rate_limit > 0 && self.chat.rate_window_ms > 0,
+            "configuration: chat.rate_limit and chat.rate_window_ms must be above 0"
+        );
+        anyhow::ensure!(
+            self.chat.replies.budget > 0 && self.chat.replies.budget_window_ms > 0,
+            "configuration: chat.replies.budget and its window must be above 0"
+        );
         Ok(())
     }
 }

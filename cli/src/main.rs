@@ -4,20 +4,15 @@
 //! - `gavel migrate` applies the database migrations;
 //! - `gavel admin create` creates a dashboard/API user and prints its one-time API token.
 
-mod config;
-
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use config::{LogFormat, Settings};
-use gavel_auction_manager::engine::EngineConfig;
+use gavel::config::{LogFormat, Settings};
+use gavel::run;
 use gavel_auction_manager::users::{Role, create_user};
-use gavel_auction_manager::{Application, Config as AuctionManagerConfig};
-use gavel_bus::topology::Topology;
 use secrecy::{ExposeSecret, SecretString};
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -36,11 +31,17 @@ struct Cli {
 enum Command {
     /// Run Gavel's services in this process (migrating the database first).
     Run {
-        #[arg(value_enum, default_value_t = Service::All)]
-        service: Service,
+        /// Which services: `all`, or any of the others.
+        #[arg(value_enum, default_values_t = [Service::All])]
+        services: Vec<Service>,
     },
     /// Apply the database migrations.
     Migrate,
+    /// Measure Gavel on this machine (prints one JSON object on its last line).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Manage dashboard and API users.
     Admin {
         #[command(subcommand)]
@@ -48,11 +49,23 @@ enum Command {
     },
 }
 
-/// The services built so far; chat-ingest, event-gateway and settlement join as they are built.
-#[derive(Clone, Copy, ValueEnum)]
+/// The services built so far; event-gateway and settlement join as they are built.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Service {
+    /// Every service below.
     All,
+    /// The lot clock, the bid engine and the admin API.
     AuctionManager,
+    /// Publishes committed events from the outbox.
+    OutboxRelay,
+    /// Chat sources, bid commands, chat replies.
+    ChatIngest,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The bidding pipeline: chat → RabbitMQ → engine → events, against the broker alone.
+    Pipeline(gavel::bench::PipelineArgs),
 }
 
 #[derive(Subcommand)]
@@ -116,6 +129,12 @@ fn init_tracing(settings: &Settings) {
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
+    if let Command::Bench { command: BenchCommand::Pipeline(args) } = &command {
+        let report = gavel::bench::pipeline(&settings, args).await?;
+        println!("{}", serde_json::to_string(&report)?);
+        anyhow::ensure!(report.lost == 0 && report.duplicates == 0, "{} bids lost, {} decided twice", report.lost, report.duplicates);
+        return Ok(());
+    }
     let options = settings.database.connect_options()?;
     let pool =
         gavel_store::connect(options, settings.database.max_connections).await.context("cannot connect to PostgreSQL (database.url)")?;
@@ -124,24 +143,19 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             gavel_store::migrate(&pool).await.context("migration failed")?;
             tracing::info!("database migrated");
         }
-        Command::Run { service: Service::All | Service::AuctionManager } => {
+        Command::Run { services } => {
             gavel_store::migrate(&pool).await.context("migration failed")?;
             let shutdown = CancellationToken::new();
             tokio::spawn(cancel_on_signal(shutdown.clone()));
-            let config = AuctionManagerConfig {
-                http_address: settings.http.address,
-                topology: Topology::new(&settings.rabbitmq.namespace),
-                engine: EngineConfig {
-                    batch_max: settings.engine.batch_max,
-                    prefetch: settings.engine.prefetch,
-                    instance_timeout: Duration::from_millis(settings.engine.instance_timeout_ms),
-                },
+            let wanted = |service| services.contains(&Service::All) || services.contains(&service);
+            let selection = run::Selection {
+                auction_manager: wanted(Service::AuctionManager),
+                outbox_relay: wanted(Service::OutboxRelay),
+                chat_ingest: wanted(Service::ChatIngest),
             };
-            let connection = gavel_bus::connect(settings.rabbitmq.url.expose_secret(), "gavel auction-manager").await.map_err(|error| {
-                anyhow::anyhow!("cannot connect to RabbitMQ (rabbitmq.url): {}", redact(&error.to_string(), &settings.rabbitmq.url))
-            })?;
-            Application::build(config, pool, connection).await?.run(shutdown).await?;
+            run::services(&settings, pool, selection, shutdown).await?;
         }
+        Command::Bench { .. } => unreachable!("handled above"),
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;
             let created = create_user(&pool, &username, role.into(), password.expose_secret()).await?;
@@ -151,11 +165,6 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Removes a secret from a message that might quote it (a client library's error naming its URL).
-fn redact(message: &str, secret: &SecretString) -> String {
-    message.replace(secret.expose_secret(), "<rabbitmq.url>")
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

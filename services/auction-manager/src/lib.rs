@@ -42,6 +42,8 @@ pub struct Config {
     pub http_address: SocketAddr,
     pub topology: Topology,
     pub engine: EngineConfig,
+    /// Whether this process also runs the outbox relay (`gavel run outbox-relay` runs it alone).
+    pub with_relay: bool,
 }
 
 /// When each background part last completed a pass (Unix milliseconds), for `/ready`: a part
@@ -77,11 +79,11 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(config: Config, pool: PgPool, connection: Connection) -> anyhow::Result<Self> {
+    pub async fn build(config: Config, pool: PgPool, connection: Arc<Connection>) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.http_address).await.with_context(|| format!("cannot listen on {}", config.http_address))?;
         let channel = connection.create_channel().await.context("RabbitMQ channel")?;
         config.topology.declare(&channel).await.context("declaring the RabbitMQ topology")?;
-        Ok(Application { listener, pool, connection: Arc::new(connection), config })
+        Ok(Application { listener, pool, connection, config })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

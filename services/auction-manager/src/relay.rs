@@ -34,6 +34,7 @@ pub struct Relay {
 impl Relay {
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let mut publisher = ConfirmedPublisher::open(&self.connection).await?;
+        self.topology.declare(publisher.channel()).await?;
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(outbox::NOTIFY_CHANNEL).await?;
         tracing::info!(exchange = %self.topology.events_exchange(), "outbox relay started");

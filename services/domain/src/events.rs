@@ -176,6 +176,8 @@ pub struct LotCancelled {
 pub struct BidAccepted {
     /// The chat message's id (`platform:id`), to answer it.
     pub message_id: String,
+    /// Where it was typed (`platform:channel`).
+    pub channel: String,
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub bidder: BidderId,
@@ -185,6 +187,8 @@ pub struct BidAccepted {
     pub amount: Option<Wei>,
     pub high_bidder: BidderId,
     pub high_amount: Wei,
+    /// Who led before this bid and no longer does.
+    pub outbid: Option<BidderId>,
     pub ends_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }
@@ -193,6 +197,8 @@ pub struct BidAccepted {
 pub struct BidRejected {
     /// The chat message's id (`platform:id`), to answer it.
     pub message_id: String,
+    /// Where it was typed (`platform:channel`).
+    pub channel: String,
     pub lot_id: Option<LotId>,
     pub bidder: BidderId,
     pub reason: Rejection,

@@ -18,20 +18,6 @@ pub struct Bidder {
     pub ban_reason: Option<String>,
 }
 
-/// Records a chat identity as last seen (its login and display name may change; its id never does).
-pub async fn upsert(db: impl PgExecutor<'_>, id: &BidderId, login: &str, display_name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO bidders (id, login, display_name) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET login = EXCLUDED.login, display_name = EXCLUDED.display_name, updated_at = now()",
-    )
-    .bind(id.as_str())
-    .bind(login)
-    .bind(display_name)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Binds a bidder to a wallet if neither is bound yet; returns whether it bound.
 pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -> Result<bool, sqlx::Error> {
     let bound = sqlx::query(
@@ -97,6 +83,22 @@ pub async fn lock_holdings(db: impl PgExecutor<'_>, ids: &[&str]) -> Result<Hash
             Ok((id, Holdings { wallet, banned, escrow_free: wei_column(&free)? }))
         })
         .collect()
+}
+
+/// A linked bidder's bidding power now: escrow less pending withdrawals, less what they lead
+/// with in lots not completed, floored at zero. `None` when no wallet is bound. Reads only.
+pub async fn power(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Wei>, sqlx::Error> {
+    let power: Option<String> = sqlx::query_scalar(
+        "SELECT GREATEST(0,
+            COALESCE((SELECT sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei WHEN 'withdrawal_completed' THEN 0 ELSE -e.amount_wei END)
+                      FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
+          - COALESCE((SELECT sum(l.high_amount_wei) FROM lots l WHERE l.high_bidder = b.id AND l.state IN ('ACTIVE', 'PROCESSING')), 0))::TEXT
+         FROM bidders b WHERE b.id = $1 AND b.wallet IS NOT NULL",
+    )
+    .bind(id.as_str())
+    .fetch_optional(db)
+    .await?;
+    power.as_deref().map(wei_column).transpose()
 }
 
 /// What each of `ids` leads with in lots not yet completed (ACTIVE or PROCESSING): bidding power

@@ -121,3 +121,13 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Marathon>, sqlx::Error>
     let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", marathon_columns!(), " FROM marathons ORDER BY id")).fetch_all(db).await?;
     rows.into_iter().map(Marathon::try_from).collect()
 }
+
+/// The chat channels (`platform:channel`) of the marathon a lot belongs to.
+pub async fn channels_of_lot(db: impl PgExecutor<'_>, lot: gavel_domain::LotId) -> Result<Vec<String>, sqlx::Error> {
+    let channels: Option<Vec<String>> =
+        sqlx::query_scalar("SELECT m.chat_channels FROM marathons m JOIN lots l ON l.marathon_id = m.id WHERE l.id = $1")
+            .bind(lot.0)
+            .fetch_optional(db)
+            .await?;
+    Ok(channels.unwrap_or_default())
+}

@@ -106,6 +106,7 @@ pub async fn decide_batch(
         if let Decision::Rejected(rejection) = &decision {
             events.push(Event::BidRejected(BidRejected {
                 message_id: command.message_id.clone(),
+                channel: command.channel.clone(),
                 lot_id: lot,
                 bidder: command.bidder.clone(),
                 reason: rejection.clone(),
@@ -217,6 +218,7 @@ fn apply_acceptance(
     record.lot = acceptance.lot.clone();
     events.push(Event::BidAccepted(BidAccepted {
         message_id: command.message_id.clone(),
+        channel: command.channel.clone(),
         lot_id: before.id,
         bid_id,
         bidder: command.bidder.clone(),
@@ -224,6 +226,7 @@ fn apply_acceptance(
         amount: acceptance.placements.iter().find(|p| p.bidder == command.bidder).map(|p| p.amount),
         high_bidder: high.bidder.clone(),
         high_amount: high.amount,
+        outbid: acceptance.outbid.clone(),
         ends_at: record.lot.ends_at,
         received_at: command.received_at,
     }));

@@ -51,10 +51,14 @@ impl TestApp {
         let (admin, operator, viewer) =
             (token("ada", Role::Admin).await, token("otto", Role::Operator).await, token("vera", Role::Viewer).await);
         let topology = test_topology();
-        let config =
-            Config { http_address: "127.0.0.1:0".parse().expect("address"), topology: topology.clone(), engine: EngineConfig::default() };
+        let config = Config {
+            http_address: "127.0.0.1:0".parse().expect("address"),
+            topology: topology.clone(),
+            engine: EngineConfig::default(),
+            with_relay: true,
+        };
         let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
-        let app = Application::build(config, pool.clone(), connection).await.expect("build");
+        let app = Application::build(config, pool.clone(), std::sync::Arc::new(connection)).await.expect("build");
         let address = app.local_addr().expect("address");
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(shutdown.clone()));

@@ -1,6 +1,4 @@
 //! The `gavel` binary as an operator runs it: migrate, create an admin, run, be killed, restart.
-//! Each test uses its own database (sqlx::test creates and drops it) and its own port, and
-//! kills every process it started.
 
 use std::process::Stdio;
 use std::time::Duration;

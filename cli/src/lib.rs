@@ -1,0 +1,15 @@
+//! The `gavel` command's library: what the binary (`main.rs`) does, in modules tests and the
+//! benchmark can call.
+//!
+//! - [`config`]: layered settings (defaults, TOML file, `GAVEL__…` environment).
+//! - [`run`]: builds and runs the selected services in one process.
+//! - [`sandbox`]: a throwaway Gavel (own database and RabbitMQ namespace, seeded, in-process)
+//!   for the benchmark, demos and whole-system tests.
+//! - [`bench`]: `gavel bench pipeline`.
+//! - [`twitch`]: Twitch sources from the settings, or for a local Twitch-protocol server.
+
+pub mod bench;
+pub mod config;
+pub mod run;
+pub mod sandbox;
+pub mod twitch;

@@ -1,0 +1,136 @@
+//! `gavel run`: builds the selected services from the settings and runs them in this process
+//! until a signal, or until one fails (then all stop and the process exits non-zero, to be
+//! restarted by its supervisor).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use gavel_auction_manager::engine::EngineConfig;
+use gavel_auction_manager::relay::Relay;
+use gavel_auction_manager::{Application, Config as AuctionManagerConfig};
+use gavel_bus::topology::Topology;
+use gavel_chat_ingest::replies::ReplyConfig;
+use gavel_chat_ingest::source::ChatSource;
+use gavel_chat_ingest::sources::simulator::SimulatorSource;
+use gavel_chat_ingest::sources::webhook::WebhookSource;
+use gavel_chat_ingest::{ChatIngest, Config as IngestConfig};
+use gavel_store::PgPool;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub auction_manager: bool,
+    pub outbox_relay: bool,
+    pub chat_ingest: bool,
+}
+
+pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let connection = gavel_bus::connect(settings.rabbitmq.url.expose_secret(), "gavel").await.map_err(|error| {
+        anyhow::anyhow!("cannot connect to RabbitMQ (rabbitmq.url): {}", redact(&error.to_string(), &settings.rabbitmq.url))
+    })?;
+    let connection = Arc::new(connection);
+    let topology = Topology::new(&settings.rabbitmq.namespace);
+    let mut running = JoinSet::new();
+    if selection.auction_manager {
+        let config = AuctionManagerConfig {
+            http_address: settings.http.address,
+            topology: topology.clone(),
+            engine: EngineConfig {
+                batch_max: settings.engine.batch_max,
+                prefetch: settings.engine.prefetch,
+                instance_timeout: Duration::from_millis(settings.engine.instance_timeout_ms),
+            },
+            with_relay: selection.outbox_relay,
+        };
+        let app = Application::build(config, pool.clone(), connection.clone()).await?;
+        running.spawn(app.run(shutdown.clone()));
+    } else if selection.outbox_relay {
+        let relay = Relay { pool: pool.clone(), topology: topology.clone(), connection: connection.clone(), wake: Arc::new(Notify::new()) };
+        running.spawn(relay.run(shutdown.clone()));
+    }
+    if selection.chat_ingest {
+        let ingest = chat_ingest(settings, pool, connection, topology).await?;
+        let sources = chat_sources(settings).await?;
+        running.spawn(ingest.run(sources, shutdown.clone()));
+    }
+    let mut failure = None;
+    while let Some(finished) = running.join_next().await {
+        if let Err(error) = finished.map_err(|panic| anyhow::anyhow!("a service panicked: {panic}")).and_then(|outcome| outcome) {
+            failure.get_or_insert(error);
+        }
+        shutdown.cancel();
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+async fn chat_ingest(
+    settings: &Settings,
+    pool: PgPool,
+    connection: Arc<gavel_bus::lapin::Connection>,
+    topology: Topology,
+) -> anyhow::Result<ChatIngest> {
+    let client = redis::Client::open(settings.redis.url.expose_secret())
+        .map_err(|_| anyhow::anyhow!("redis.url is not a valid Redis URL (value not shown)"))?;
+    let redis = redis::aio::ConnectionManager::new(client)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot connect to Redis (redis.url): {}", redact(&error.to_string(), &settings.redis.url)))?;
+    let chat = &settings.chat;
+    let instance = if chat.instance.is_empty() {
+        format!("ingest-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+    } else {
+        chat.instance.clone()
+    };
+    let config = IngestConfig {
+        instance,
+        topology,
+        heartbeat: Duration::from_millis(chat.heartbeat_ms),
+        rate_limit: chat.rate_limit,
+        rate_window: Duration::from_millis(chat.rate_window_ms),
+        replies: ReplyConfig {
+            bot: chat.replies.bot.clone(),
+            budget: chat.replies.budget,
+            budget_window: Duration::from_millis(chat.replies.budget_window_ms),
+            max_personal: chat.replies.max_personal,
+            enabled: chat.replies.enabled,
+        },
+    };
+    Ok(ChatIngest { config, pool, redis, connection })
+}
+
+async fn chat_sources(settings: &Settings) -> anyhow::Result<Vec<Box<dyn ChatSource>>> {
+    let chat = &settings.chat;
+    let mut sources: Vec<Box<dyn ChatSource>> = Vec::new();
+    if let Some(twitch) = &chat.twitch {
+        sources.push(crate::twitch::source(twitch));
+    }
+    if let Some(webhook) = &chat.webhook {
+        let source = WebhookSource::bind(&webhook.platform, webhook.secret.clone(), webhook.address)
+            .await
+            .with_context(|| format!("chat.webhook.address {}", webhook.address))?;
+        sources.push(Box::new(source));
+    }
+    if let Some(simulator) = &chat.simulator {
+        sources.push(Box::new(SimulatorSource {
+            channel: simulator.channel.clone(),
+            viewers: simulator.viewers,
+            per_second: simulator.per_second,
+            start: simulator.start_wei,
+            step: simulator.step_wei,
+        }));
+    }
+    if sources.is_empty() {
+        tracing::warn!("chat-ingest has no source configured (chat.twitch, chat.webhook or chat.simulator): it will hear nothing");
+    }
+    Ok(sources)
+}
+
+/// Removes a secret from a message that might quote it (a client library's error naming its URL).
+fn redact(message: &str, secret: &SecretString) -> String {
+    message.replace(secret.expose_secret(), "<secret>")
+}

@@ -1,0 +1,7 @@
+//! Whole-system tests: Gavel's services together, in this process (a sandbox) or as `gavel`
+//! processes that the tests kill. Each test uses its own database, RabbitMQ namespace and Redis
+//! key prefix, and stops what it started.
+
+mod chat;
+mod restart;
+mod support;

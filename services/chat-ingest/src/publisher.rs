@@ -1,0 +1,187 @@
+//! Received bids, stamped and published to the bids queue with confirms, each batch followed by
+//! a watermark.
+//!
+//! The stamp is Gavel's received time, which every bid is judged by. Stamping and queueing
+//! happen under one lock and stamps strictly increase, so when the publisher takes the queue
+//! it can take a fresh stamp `W` with the certainty that every bid stamped before `W` is in what
+//! it took. Once those bids are confirmed by the broker it publishes the watermark `W`: the
+//! engine may then decide everything this instance received before `W`. With no bids, a
+//! heartbeat watermark still goes out, so an idle instance never holds the engine back.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use gavel_bus::lapin::Connection;
+use gavel_bus::messages::{BidCommand, BidsQueueMessage, Watermark};
+use gavel_bus::publish::{ConfirmedPublisher, Outgoing};
+use gavel_bus::topology::{BID_ROUTING_KEY, Topology};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Bids waiting to be published, and the last stamp given.
+pub struct BidQueue {
+    state: Mutex<QueueState>,
+    wake: Notify,
+}
+
+struct QueueState {
+    last_stamp: DateTime<Utc>,
+    pending: Vec<BidCommand>,
+}
+
+impl Default for BidQueue {
+    fn default() -> Self {
+        BidQueue { state: Mutex::new(QueueState { last_stamp: DateTime::<Utc>::MIN_UTC, pending: Vec::new() }), wake: Notify::new() }
+    }
+}
+
+impl QueueState {
+    /// Now, at microseconds (what PostgreSQL keeps), strictly after the last stamp.
+    fn next_stamp(&mut self) -> DateTime<Utc> {
+        let stamp = Utc::now().trunc_subsecs(6).max(self.last_stamp + TimeDelta::microseconds(1));
+        self.last_stamp = stamp;
+        stamp
+    }
+}
+
+impl BidQueue {
+    /// Stamps a bid with its received time and queues it, as one step.
+    pub fn receive(&self, build: impl FnOnce(DateTime<Utc>) -> BidCommand) -> DateTime<Utc> {
+        let stamp = {
+            let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let stamp = state.next_stamp();
+            let command = build(stamp);
+            state.pending.push(command);
+            stamp
+        };
+        self.wake.notify_one();
+        stamp
+    }
+
+    /// Takes every queued bid and a watermark that covers all of them and nothing not taken.
+    fn take(&self) -> (Vec<BidCommand>, DateTime<Utc>) {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let watermark = state.next_stamp();
+        (std::mem::take(&mut state.pending), watermark)
+    }
+}
+
+/// Publishes queued bids and watermarks until shutdown, then publishes what is left.
+pub struct Publisher {
+    pub queue: Arc<BidQueue>,
+    pub connection: Arc<Connection>,
+    pub topology: Topology,
+    pub instance: String,
+    /// How often an idle instance says it is alive (its watermark moves on).
+    pub heartbeat: Duration,
+}
+
+impl Publisher {
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let mut publisher = ConfirmedPublisher::open(&self.connection).await?;
+        loop {
+            let stopping = tokio::select! {
+                () = shutdown.cancelled() => true,
+                () = self.queue.wake.notified() => false,
+                () = tokio::time::sleep(self.heartbeat) => false,
+            };
+            let (bids, watermark) = self.queue.take();
+            let mut messages: Vec<BidsQueueMessage> = bids.into_iter().map(BidsQueueMessage::Bid).collect();
+            messages.push(BidsQueueMessage::Watermark(Watermark { instance: self.instance.clone(), up_to: watermark }));
+            self.publish_until_confirmed(&mut publisher, &messages, &shutdown).await?;
+            if stopping {
+                tracing::info!(instance = %self.instance, "bid publisher stopped");
+                return Ok(());
+            }
+        }
+    }
+
+    /// Bids before their watermark, in one confirmed batch (the watermark goes out only if every
+    /// bid before it was confirmed). A failed batch is published again: the engine deduplicates
+    /// by message id.
+    async fn publish_until_confirmed(
+        &self,
+        publisher: &mut ConfirmedPublisher,
+        messages: &[BidsQueueMessage],
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let bodies: Vec<Vec<u8>> = messages.iter().map(BidsQueueMessage::to_json).collect();
+        let ids: Vec<String> = messages
+            .iter()
+            .map(|message| match message {
+                BidsQueueMessage::Bid(bid) => bid.message_id.clone(),
+                BidsQueueMessage::Watermark(watermark) => {
+                    format!("watermark:{}:{}", watermark.instance, watermark.up_to.timestamp_micros())
+                }
+            })
+            .collect();
+        let (bids, watermark) = bodies.split_at(bodies.len().saturating_sub(1));
+        let exchange = self.topology.commands_exchange();
+        let mut delay = Duration::from_millis(50);
+        loop {
+            let bid_messages: Vec<Outgoing<'_>> =
+                bids.iter().zip(&ids).map(|(body, id)| Outgoing { routing_key: BID_ROUTING_KEY, payload: body, message_id: id }).collect();
+            let watermark_message: Vec<Outgoing<'_>> = watermark
+                .iter()
+                .zip(ids.iter().skip(bids.len()))
+                .map(|(body, id)| Outgoing { routing_key: BID_ROUTING_KEY, payload: body, message_id: id })
+                .collect();
+            let attempt = async {
+                publisher.publish_all(&exchange, &bid_messages).await?;
+                publisher.publish_all(&exchange, &watermark_message).await
+            };
+            match attempt.await {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    tracing::warn!(error = %error, bids = bids.len(), retry_in_ms = delay.as_millis() as u64, "bids not confirmed; publishing them again");
+                    if shutdown.is_cancelled() && delay > Duration::from_secs(5) {
+                        anyhow::bail!("shutting down with {} bids unconfirmed: {error}", bids.len());
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                    if !publisher.channel().status().connected() {
+                        // A dead connection is fatal: the process exits and is restarted, and the
+                        // other ingest instance covers the channel meanwhile.
+                        *publisher = ConfirmedPublisher::open(&self.connection).await?;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gavel_domain::BidderId;
+    use gavel_domain::bidding::BidKind;
+
+    use super::*;
+
+    fn command(received_at: DateTime<Utc>) -> BidCommand {
+        BidCommand {
+            message_id: format!("twitch:{}", received_at.timestamp_micros()),
+            instance: "a".into(),
+            channel: "twitch:gavel".into(),
+            bidder: BidderId::parse("twitch:1").unwrap(),
+            login: "a".into(),
+            display_name: "A".into(),
+            kind: BidKind::Plain(gavel_domain::Wei::from(1u128)),
+            received_at,
+            platform_sent_at: None,
+        }
+    }
+
+    #[test]
+    fn stamps_increase_and_a_watermark_covers_exactly_what_was_taken() {
+        let queue = BidQueue::default();
+        let stamps: Vec<_> = (0..1000).map(|_| queue.receive(command)).collect();
+        assert!(stamps.windows(2).all(|pair| pair[0] < pair[1]), "strictly increasing, even within a microsecond");
+        assert!(stamps.iter().all(|stamp| stamp.timestamp_subsec_nanos() % 1_000 == 0), "microsecond precision");
+        let (taken, watermark) = queue.take();
+        assert_eq!(taken.len(), 1000);
+        assert!(taken.iter().all(|bid| bid.received_at < watermark));
+        let later = queue.receive(command);
+        assert!(later > watermark, "a bid received after the watermark is stamped after it");
+    }
+}
