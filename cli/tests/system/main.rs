@@ -3,5 +3,7 @@
 //! key prefix, and stops what it started.
 
 mod chat;
+mod crash;
+mod fairness;
 mod restart;
 mod support;

@@ -133,6 +133,9 @@ impl BidEngine {
             let Some((decided, closed)) = self.commit(&commands, &changed, horizon, earliest_waiting, shutdown).await? else {
                 return Ok(false);
             };
+            if decided > 0 {
+                pause_after_commit_for_crash_tests().await;
+            }
             for key in &ready {
                 if let Some(held) = state.held.remove(key) {
                     acknowledge(&held.acker).await;
@@ -215,6 +218,22 @@ impl State {
                 }
             }
         }
+    }
+}
+
+/// Crash tests kill the engine between a commit and its acks. With
+/// `GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT=n` set, the engine stops for good after its n-th commit
+/// of bids, before acknowledging them, and says so on standard error; unset (always, outside
+/// those tests) this does nothing.
+async fn pause_after_commit_for_crash_tests() {
+    static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    static PAUSE_AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let pause_at = PAUSE_AT.get_or_init(|| std::env::var("GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT").ok().and_then(|n| n.parse().ok()));
+    if let Some(pause_at) = pause_at
+        && COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == *pause_at
+    {
+        eprintln!("failpoint: paused after commit");
+        std::future::pending::<()>().await;
     }
 }
 
