@@ -169,16 +169,20 @@ impl BidEngine {
         loop {
             let attempt = async {
                 let now = Utc::now();
-                let mut tx = self.pool.begin().await?;
-                let outcomes = decide_batch(&mut tx, commands, now).await?;
-                stored_instances::save(&mut *tx, changed).await?;
-                let closed = close_lots(&mut tx, horizon, earliest_waiting, now).await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>((outcomes.len(), closed))
+                // Not getting a connection at all is an outage, whatever the server said.
+                let mut tx = self.pool.begin().await.map_err(|error| (true, error))?;
+                let decided = async {
+                    let outcomes = decide_batch(&mut tx, commands, now).await?;
+                    stored_instances::save(&mut *tx, changed).await?;
+                    let closed = close_lots(&mut tx, horizon, earliest_waiting, now).await?;
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>((outcomes.len(), closed))
+                };
+                decided.await.map_err(|error| (is_transient(&error), error))
             };
             match attempt.await {
                 Ok(done) => return Ok(Some(done)),
-                Err(error) if is_transient(&error) => {
+                Err((true, error)) => {
                     tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "PostgreSQL unavailable: holding the batch");
                     tokio::select! {
                         () = shutdown.cancelled() => return Ok(None),
@@ -186,7 +190,7 @@ impl BidEngine {
                     }
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }
-                Err(error) => return Err(error).context("deciding a batch"),
+                Err((false, error)) => return Err(error).context("deciding a batch"),
             }
         }
     }

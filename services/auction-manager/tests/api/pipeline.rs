@@ -209,3 +209,48 @@ async fn a_malformed_message_and_an_invalid_bid_are_rejected_alone(pool: sqlx::P
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn an_outage_of_postgres_holds_bids_and_dead_letters_none(pool: sqlx::PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let mut bus = bus(&app).await;
+    let bidders = [funded(&app, 1).await, funded(&app, 2).await];
+    let (_, start, _) = live_lot(&app, 60).await;
+    let at = |ms: i64| start + chrono::Duration::milliseconds(ms);
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.expect("name");
+    let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("admin");
+    // The database goes away: new connections are refused and open ones cut.
+    sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false")))
+        .execute(&mut admin)
+        .await
+        .expect("refuse");
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&database)
+        .execute(&mut admin)
+        .await
+        .expect("cut");
+    let messages: Vec<BidsQueueMessage> = (0..20)
+        .map(|n| bid("a", &format!("o{n}"), &bidders[n % 2], 10 + n as u128, at(10 + n as i64)))
+        .chain([watermark("a", at(100))])
+        .collect();
+    bus.send(&app, &messages).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true")))
+        .execute(&mut admin)
+        .await
+        .expect("allow");
+    // The first bid's decision reaches the events exchange once the database is back.
+    let Event::BidAccepted(first) = bus.next("bid.accepted").await.event else { unreachable!() };
+    assert_eq!(first.message_id, "twitch:o0");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while sqlx::query_scalar::<_, i64>("SELECT count(*) FROM bids").fetch_one(&app.pool).await.expect("count") < 20 {
+        assert!(tokio::time::Instant::now() < deadline, "every bid decided once the database is back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
+    let channel = connection.create_channel().await.expect("channel");
+    let passive = QueueDeclareOptions { passive: true, ..Default::default() };
+    let dead = channel.queue_declare(app.topology.dead_bids_queue().into(), passive, FieldTable::default()).await.expect("dead queue");
+    assert_eq!(dead.message_count(), 0, "an outage dead-letters nothing");
+}

@@ -394,11 +394,9 @@ async fn answer<W: tokio::io::AsyncWrite + Unpin>(
                 }
             }
         }
-        "PING" => {
-            if !shared.state().ignore_pings {
-                let arg = message.params.last().map(String::as_str).unwrap_or("tmi.twitch.tv");
-                write_line(writer, &format!(":tmi.twitch.tv PONG tmi.twitch.tv :{arg}")).await?;
-            }
+        "PING" if !shared.state().ignore_pings => {
+            let arg = message.params.last().map(String::as_str).unwrap_or("tmi.twitch.tv");
+            write_line(writer, &format!(":tmi.twitch.tv PONG tmi.twitch.tv :{arg}")).await?;
         }
         "PRIVMSG" => {
             let sent = SentLine {

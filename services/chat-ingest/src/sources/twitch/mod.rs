@@ -362,27 +362,27 @@ fn is_login_failure(notice: &str) -> bool {
     ["Login authentication failed", "Login unsuccessful", "Improperly formatted auth"].iter().any(|failure| notice.contains(failure))
 }
 
-/// Why a PRIVMSG is not a chat message Gavel can use.
+/// What a PRIVMSG lacks to be a chat message Gavel can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-enum Unusable {
+enum Missing {
     #[error("no `id` tag")]
-    NoId,
+    Id,
     #[error("no `user-id` tag")]
-    NoUserId,
+    UserId,
     #[error("no sender in the prefix")]
-    NoSender,
+    Sender,
     #[error("no channel or text")]
-    NoChannelOrText,
+    ChannelOrText,
 }
 
 /// A tagged PRIVMSG as a [`ChatMessage`].
-fn chat_message(message: &IrcMessage) -> Result<ChatMessage, Unusable> {
+fn chat_message(message: &IrcMessage) -> Result<ChatMessage, Missing> {
     let non_empty = |key| message.tag(key).filter(|v| !v.is_empty());
-    let message_id = non_empty("id").ok_or(Unusable::NoId)?;
-    let user_id = non_empty("user-id").ok_or(Unusable::NoUserId)?;
-    let login = message.nick().ok_or(Unusable::NoSender)?.to_lowercase();
+    let message_id = non_empty("id").ok_or(Missing::Id)?;
+    let user_id = non_empty("user-id").ok_or(Missing::UserId)?;
+    let login = message.nick().ok_or(Missing::Sender)?.to_lowercase();
     let (Some(channel), Some(text)) = (message.param(0), message.param(1)) else {
-        return Err(Unusable::NoChannelOrText);
+        return Err(Missing::ChannelOrText);
     };
     let display_name = non_empty("display-name").map_or_else(|| login.clone(), str::to_owned);
     let sent_at = message.tag("tmi-sent-ts").and_then(|ts| ts.parse::<i64>().ok()).and_then(chrono::DateTime::from_timestamp_millis);
@@ -499,11 +499,11 @@ mod tests {
     #[test]
     fn missing_fields_are_reasons_not_panics() {
         let parse = |line: &str| chat_message(&IrcMessage::parse(line).unwrap());
-        assert_eq!(parse("@user-id=1 :a!a@a PRIVMSG #c :x"), Err(Unusable::NoId));
-        assert_eq!(parse("@id=;user-id=1 :a!a@a PRIVMSG #c :x"), Err(Unusable::NoId));
-        assert_eq!(parse("@id=m :a!a@a PRIVMSG #c :x"), Err(Unusable::NoUserId));
-        assert_eq!(parse("@id=m;user-id=1 PRIVMSG #c :x"), Err(Unusable::NoSender));
-        assert_eq!(parse("@id=m;user-id=1 :a!a@a PRIVMSG #c"), Err(Unusable::NoChannelOrText));
+        assert_eq!(parse("@user-id=1 :a!a@a PRIVMSG #c :x"), Err(Missing::Id));
+        assert_eq!(parse("@id=;user-id=1 :a!a@a PRIVMSG #c :x"), Err(Missing::Id));
+        assert_eq!(parse("@id=m :a!a@a PRIVMSG #c :x"), Err(Missing::UserId));
+        assert_eq!(parse("@id=m;user-id=1 PRIVMSG #c :x"), Err(Missing::Sender));
+        assert_eq!(parse("@id=m;user-id=1 :a!a@a PRIVMSG #c"), Err(Missing::ChannelOrText));
 
         let message = parse("@id=m;user-id=1;display-name=;tmi-sent-ts=soon :a!a@a PRIVMSG #c :x").unwrap();
         assert_eq!((message.display_name.as_str(), message.sent_at), ("a", None));
