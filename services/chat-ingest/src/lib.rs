@@ -146,6 +146,9 @@ impl Handler {
                 received = messages.recv_many(&mut burst, BURST) => received,
             };
             if received == 0 {
+                // Shut down, or every source has stopped (or none is configured): nothing more
+                // will arrive, but the instance stays up (replies, watermarks) until shutdown.
+                shutdown.cancelled().await;
                 return Ok(());
             }
             self.handle(std::mem::take(&mut burst)).await;
