@@ -19,7 +19,7 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use gavel_auction_manager::engine::EngineConfig;
 use gavel_bus::lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueBindOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueBindOptions,
     QueueDeclareOptions, QueueDeleteOptions,
 };
 use gavel_bus::lapin::types::FieldTable;
@@ -249,6 +249,8 @@ async fn broker_baseline(settings: &Settings, sandbox: &Sandbox, messages: u32) 
     futures_util::future::try_join_all(pending.drain(..)).await?;
     let (received, finished) =
         tokio::time::timeout(Duration::from_secs(120), consuming).await.context("the baseline consumer stalled")??;
+    // Cancel the consumer before the queue goes, or the broker cancels it under our feet.
+    consumer_channel.basic_cancel("baseline".into(), BasicCancelOptions::default()).await?;
     publisher.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await?;
     anyhow::ensure!(received == messages, "the baseline consumer got {received} of {messages}");
     Ok(f64::from(messages) / finished.duration_since(began).as_secs_f64())

@@ -93,8 +93,10 @@ impl Relay {
                 .collect::<Result<_, serde_json::Error>>()?;
             let outgoing: Vec<Outgoing<'_>> =
                 bodies.iter().map(|(id, body, event_type)| Outgoing { routing_key: event_type, payload: body, message_id: id }).collect();
+            let began = std::time::Instant::now();
             publisher.publish_all(&self.topology.events_exchange(), &outgoing).await?;
             tx.commit().await?;
+            tracing::debug!(events = envelopes.len(), publish_ms = began.elapsed().as_millis() as u64, "events published");
             if envelopes.len() < BATCH as usize {
                 return Ok(());
             }

@@ -131,8 +131,12 @@ impl Publisher {
                 publisher.publish_all(&exchange, &bid_messages).await?;
                 publisher.publish_all(&exchange, &watermark_message).await
             };
+            let began = std::time::Instant::now();
             match attempt.await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    tracing::debug!(bids = bids.len(), confirm_ms = began.elapsed().as_millis() as u64, "bids confirmed");
+                    return Ok(());
+                }
                 Err(error) => {
                     tracing::warn!(error = %error, bids = bids.len(), retry_in_ms = delay.as_millis() as u64, "bids not confirmed; publishing them again");
                     if shutdown.is_cancelled() && delay > Duration::from_secs(5) {

@@ -347,3 +347,30 @@ impl Names {
         channels
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(channel: &str, text: &str) -> Outgoing {
+        Outgoing { channel: channel.into(), text: text.into(), reply_to: None }
+    }
+
+    #[tokio::test]
+    async fn personal_replies_go_first_and_announcements_coalesce() {
+        let queue = ReplyQueue::default();
+        queue.announce("twitch", line("gavel", "high bid 0.1")).await;
+        queue.announce("twitch", line("gavel", "high bid 0.2")).await;
+        queue.announce("twitch", line("other", "lot open")).await;
+        for n in 0..4 {
+            queue.personal("twitch", line("gavel", &format!("reply {n}")), 3).await;
+        }
+        let mut said = Vec::new();
+        while let Some((_, line)) = queue.next().await {
+            said.push(line.text);
+        }
+        // The oldest personal reply was dropped at the bound of 3; only the latest announcement
+        // per channel is left.
+        assert_eq!(said, ["reply 1", "reply 2", "reply 3", "high bid 0.2", "lot open"]);
+    }
+}

@@ -95,8 +95,12 @@ impl BidEngine {
             .context("consuming bids")?;
         let timeout = TimeDelta::from_std(self.config.instance_timeout).unwrap_or(TimeDelta::seconds(3));
         let stored = stored_instances::all(&self.pool).await.context("loading ingest instances")?;
-        let mut state =
-            State { instances: Instances::resume(stored, timeout, Utc::now()), held: BTreeMap::new(), watermark_acks: Vec::new() };
+        let mut state = State {
+            instances: Instances::resume(stored, timeout, Utc::now()),
+            persisted_at: std::time::Instant::now(),
+            held: BTreeMap::new(),
+            watermark_acks: Vec::new(),
+        };
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         tracing::info!(queue = %self.topology.bids_queue(), "bid engine started");
         loop {
@@ -129,7 +133,14 @@ impl BidEngine {
                 state.held.keys().take_while(|key| horizon.covers(key.0)).take(self.config.batch_max).cloned().collect();
             let earliest_waiting = state.held.keys().nth(ready.len()).map(|key| key.0);
             let commands: Vec<BidCommand> = ready.iter().filter_map(|key| state.held.get(key)).map(|held| held.command.clone()).collect();
-            let changed = state.instances.take_changed();
+            // Stored watermarks only serve a restart, which resumes from whatever was stored (an
+            // older one just holds decisions back a little longer): no need to write every batch.
+            let changed = if state.persisted_at.elapsed() >= PERSIST_INSTANCES_EVERY {
+                state.persisted_at = std::time::Instant::now();
+                state.instances.take_changed()
+            } else {
+                Vec::new()
+            };
             let Some((decided, closed)) = self.commit(&commands, &changed, horizon, earliest_waiting, shutdown).await? else {
                 return Ok(false);
             };
@@ -180,8 +191,12 @@ impl BidEngine {
                 };
                 decided.await.map_err(|error| (is_transient(&error), error))
             };
+            let began = std::time::Instant::now();
             match attempt.await {
-                Ok(done) => return Ok(Some(done)),
+                Ok(done) => {
+                    tracing::debug!(bids = commands.len(), held_ms = began.elapsed().as_millis() as u64, "batch committed");
+                    return Ok(Some(done));
+                }
                 Err((true, error)) => {
                     tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "PostgreSQL unavailable: holding the batch");
                     tokio::select! {
@@ -196,8 +211,12 @@ impl BidEngine {
     }
 }
 
+/// How often the ingest instances' watermarks are written to PostgreSQL.
+const PERSIST_INSTANCES_EVERY: Duration = Duration::from_millis(500);
+
 struct State {
     instances: Instances,
+    persisted_at: std::time::Instant,
     held: BTreeMap<HeldKey, Held>,
     watermark_acks: Vec<Acker>,
 }
