@@ -209,7 +209,7 @@ impl Cluster {
 /// Bid `i` of the script: mostly a rise over the last, but every 7th is too low and every 11th
 /// comes from the viewer who just bid (who may lead), so the decisions depend on the order.
 fn script(i: usize) -> (usize, u128) {
-    let viewer = if i % 11 == 0 && i > 0 { (i - 1) % VIEWERS as usize } else { i % VIEWERS as usize };
+    let viewer = if i.is_multiple_of(11) && i > 0 { (i - 1) % VIEWERS as usize } else { i % VIEWERS as usize };
     let amount = if i % 7 == 3 { 1_000_000 + i as u128 - 5 } else { 1_000_000 + i as u128 };
     (viewer, amount)
 }
@@ -220,7 +220,10 @@ fn script_text(i: usize) -> String {
 
 /// The script decided by the domain alone, in typed order: each decision (and rejection code),
 /// and the final lead.
-fn crash_free_run(bids: usize) -> (Vec<(&'static str, Option<&'static str>)>, Option<(BidderId, Wei)>) {
+/// A decision as stored: `ACCEPTED` or `REJECTED`, with the rejection's code.
+type StoredDecision = (&'static str, Option<&'static str>);
+
+fn crash_free_run(bids: usize) -> (Vec<StoredDecision>, Option<(BidderId, Wei)>) {
     struct Rich;
     impl Standings for Rich {
         fn standing(&self, _: &BidderId) -> Option<BidderStanding> {

@@ -20,7 +20,8 @@ async fn signed_messages_get_in_and_nothing_else_does() {
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(Box::new(source).run(SourceContext { messages: messages_tx, outgoing, shutdown: shutdown.clone() }));
     let client = reqwest::Client::new();
-    let body = br#"{"message_id":"m1","channel":"gavel","user_id":"42","login":"Alice","display_name":"Alice","text":"!bid 0.05","sent_at":null}"#;
+    let body =
+        br#"{"message_id":"m1","channel":"gavel","user_id":"42","login":"Alice","display_name":"Alice","text":"!bid 0.05","sent_at":null}"#;
     let post = |timestamp: i64, signature: String, body: Vec<u8>| {
         client.post(&url).header("x-gavel-timestamp", timestamp.to_string()).header("x-gavel-signature", signature).body(body).send()
     };
