@@ -1,7 +1,8 @@
 //! Crash tests: `gavel` processes killed (SIGKILL) in the middle of a stream of bids typed in
 //! chat. In each, every bid sent is decided exactly once, every event is delivered, and the
-//! decisions and winner equal the crash-free run of the same bid script: the domain's own
-//! decisions over the script in the order it was typed, which is the order Gavel received it.
+//! decisions and winner equal those of the crash-free run of the same bid script. Both are
+//! compared with the domain's own decisions over the script in the order it was typed (the order
+//! Gavel received it), so the crash runs equal the crash-free one.
 
 use std::collections::{HashMap, HashSet};
 use std::process::Stdio;
@@ -265,6 +266,19 @@ fn crash_free_run(bids: usize) -> (Vec<StoredDecision>, Option<(BidderId, Wei)>)
     let rejected = decisions.iter().filter(|(decision, _)| *decision == "REJECTED").count();
     assert!(rejected > bids / 10 && rejected < bids / 2, "the script mixes accepted and rejected bids: {rejected} rejected");
     (decisions, lot.high.map(|h| (h.bidder, h.amount)))
+}
+
+/// The same script through the same processes with nothing killed decides as the domain does:
+/// so the crash runs below, compared with the domain, equal the crash-free run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_crash_free_run_decides_as_the_domain_does() {
+    let cluster = Cluster::new().await;
+    let _manager = cluster.spawn(&["auction-manager", "outbox-relay"], &[]);
+    let _ingest = cluster.spawn(&["chat-ingest"], &[("GAVEL__CHAT__INSTANCE", "ingest-a")]);
+    cluster.wait_until_open(1).await;
+    let keys = cluster.type_bids(0..BIDS).await;
+    cluster.wait_decided(BIDS).await;
+    cluster.check(&keys).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
