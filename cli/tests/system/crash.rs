@@ -35,6 +35,7 @@ pub struct Cluster {
     pub sandbox: Sandbox,
     pub twitch: LocalTwitchServer,
     pub lot: LotId,
+    pub start: DateTime<Utc>,
     pub viewers: Vec<Viewer>,
     env: Vec<(String, String)>,
     /// Every event id seen on the events exchange.
@@ -108,7 +109,7 @@ impl Cluster {
                 }
             }
         });
-        Cluster { sandbox, twitch, lot, viewers, env, events, _consumer: consumer }
+        Cluster { sandbox, twitch, lot, start, viewers, env, events, _consumer: consumer }
     }
 
     pub fn spawn(&self, services: &[&str], extra: &[(&str, &str)]) -> Child {
@@ -304,13 +305,32 @@ async fn the_engine_killed_between_commit_and_ack_loses_and_doubles_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_of_two_ingest_instances_killed_loses_nothing() {
     let cluster = Cluster::new().await;
-    let _manager = cluster.spawn(&["auction-manager", "outbox-relay"], &[]);
+    let _relay = cluster.spawn(&["outbox-relay"], &[]);
     let _a = cluster.spawn(&["chat-ingest"], &[("GAVEL__CHAT__INSTANCE", "ingest-a")]);
     let b = cluster.spawn(&["chat-ingest"], &[("GAVEL__CHAT__INSTANCE", "ingest-b")]);
-    cluster.wait_until_open(2).await;
+    tokio::time::timeout(Duration::from_secs(30), cluster.twitch.wait_for_joins(2)).await.expect("both instances joined");
+    tokio::time::sleep((cluster.start - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(200)).await;
+    // No engine yet: every bid typed is in flight when b dies.
     let mut keys = cluster.type_bids(0..BIDS / 2).await;
     kill(b).await;
     keys.extend(cluster.type_bids(BIDS / 2..BIDS).await);
+    let pool = cluster.sandbox.pool.clone();
+    let channel = cluster.sandbox.connection.create_channel().await.expect("channel");
+    let queue = cluster.sandbox.topology.bids_queue();
+    eventually(Duration::from_secs(30), "the bids queued", || {
+        let (channel, queue) = (channel.clone(), queue.clone());
+        async move {
+            let passive = QueueDeclareOptions { passive: true, ..Default::default() };
+            channel
+                .queue_declare(queue.as_str().into(), passive, FieldTable::default())
+                .await
+                .map(|q| q.message_count() >= 500)
+                .unwrap_or(false)
+        }
+    })
+    .await;
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM bids").fetch_one(&pool).await.expect("count"), 0, "nothing decided yet");
+    let _manager = cluster.spawn(&["auction-manager"], &[]);
     cluster.wait_decided(BIDS).await;
     cluster.check(&keys).await;
 }

@@ -106,16 +106,16 @@ impl Application {
         };
         let (connection, token, beats) = (self.connection.clone(), shutdown.clone(), heartbeats.clone());
         parts.spawn(async move { engine.run(&connection, beats, token).await.context("bid engine") });
-        let relay = Relay {
-            pool: self.pool.clone(),
-            topology: self.config.topology.clone(),
-            connection: self.connection.clone(),
-            wake: wake_relay,
-        };
-        parts.spawn({
+        if self.config.with_relay {
+            let relay = Relay {
+                pool: self.pool.clone(),
+                topology: self.config.topology.clone(),
+                connection: self.connection.clone(),
+                wake: wake_relay,
+            };
             let token = shutdown.clone();
-            async move { relay.run(token).await.context("outbox relay") }
-        });
+            parts.spawn(async move { relay.run(token).await.context("outbox relay") });
+        }
         let state = api::AppState { pool: self.pool, wake_scheduler, heartbeats, connection: self.connection };
         tracing::info!(address = %self.listener.local_addr()?, "auction-manager listening");
         let server = axum::serve(self.listener, api::router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());

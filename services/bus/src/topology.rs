@@ -21,6 +21,8 @@ use lapin::{Channel, ExchangeKind};
 /// count: an outage of PostgreSQL is waited out with the message held, never requeued.
 pub const BID_DELIVERY_LIMIT: i64 = 5;
 pub const BID_ROUTING_KEY: &str = "bid";
+/// Events waiting for the chat speaker, at most.
+pub const REPLIES_MAX_LENGTH: i64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {
@@ -105,7 +107,13 @@ impl Topology {
             )
             .await?;
 
-        let replies_arguments = self.quorum(&[("x-single-active-consumer", AMQPValue::Boolean(true))]);
+        // Replies are worth little once stale: bounded, the oldest dropped (when no instance
+        // speaks for a while, it does not come back to a backlog of old news).
+        let replies_arguments = self.quorum(&[
+            ("x-single-active-consumer", AMQPValue::Boolean(true)),
+            ("x-max-length", AMQPValue::LongLongInt(REPLIES_MAX_LENGTH)),
+            ("x-overflow", text("drop-head")),
+        ]);
         channel.queue_declare(self.chat_replies_queue().into(), queue, replies_arguments).await?;
         for pattern in ["bid.#", "lot.#", "bidder.#", "bidding.#"] {
             channel

@@ -175,7 +175,11 @@ impl Handler {
                     let text = format!("slow down: at most {} commands per {} s", self.limiter.limit, self.limiter.window.as_secs());
                     self.reply(&message, text).await;
                 }
-                (Verdict::Allowed, Ok(ChatCommand::Bid(kind))) => self.queue_bid(&message, kind),
+                (Verdict::Allowed, Ok(ChatCommand::Bid(kind))) => {
+                    if !self.queue_bid(&message, kind) {
+                        self.reply(&message, "bid not taken: Gavel cannot use your user id".into()).await;
+                    }
+                }
                 (Verdict::Allowed, Ok(ChatCommand::Help)) => self.reply(&message, HELP.to_owned()).await,
                 (Verdict::Allowed, Ok(ChatCommand::Status)) => {
                     let text = self.status(&message).await;
@@ -190,22 +194,24 @@ impl Handler {
         }
     }
 
-    fn queue_bid(&self, message: &ChatMessage, kind: gavel_domain::bidding::BidKind) {
+    /// Queues a bid; false when the platform's user id cannot name a bidder.
+    fn queue_bid(&self, message: &ChatMessage, kind: gavel_domain::bidding::BidKind) -> bool {
         let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
-            tracing::warn!(platform = %message.platform, "a user id Gavel cannot use; bid ignored");
-            return;
+            tracing::warn!(platform = %message.platform, "a user id Gavel cannot use; bid refused");
+            return false;
         };
         self.queue.receive(|received_at| BidCommand {
             message_id: message.key(),
             instance: self.config.instance.clone(),
             channel: message.channel_key(),
             bidder,
-            login: message.login.clone(),
-            display_name: message.display_name.clone(),
+            login: printable(&message.login),
+            display_name: printable(&message.display_name),
             kind,
             received_at,
             platform_sent_at: message.sent_at,
         });
+        true
     }
 
     /// Only the speaking instance answers, so redundant instances do not answer twice.
@@ -255,6 +261,11 @@ impl Handler {
             Err(error) => unavailable(error),
         }
     }
+}
+
+/// A name without control characters (a NUL cannot even be stored), at most 100 characters.
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(100).collect()
 }
 
 fn unavailable(error: sqlx::Error) -> String {

@@ -119,6 +119,7 @@ impl Publisher {
         let (bids, watermark) = bodies.split_at(bodies.len().saturating_sub(1));
         let exchange = self.topology.commands_exchange();
         let mut delay = Duration::from_millis(50);
+        let mut attempts_while_stopping = 0;
         loop {
             let bid_messages: Vec<Outgoing<'_>> =
                 bids.iter().zip(&ids).map(|(body, id)| Outgoing { routing_key: BID_ROUTING_KEY, payload: body, message_id: id }).collect();
@@ -139,15 +140,20 @@ impl Publisher {
                 }
                 Err(error) => {
                     tracing::warn!(error = %error, bids = bids.len(), retry_in_ms = delay.as_millis() as u64, "bids not confirmed; publishing them again");
-                    if shutdown.is_cancelled() && delay > Duration::from_secs(5) {
-                        anyhow::bail!("shutting down with {} bids unconfirmed: {error}", bids.len());
+                    if shutdown.is_cancelled() {
+                        attempts_while_stopping += 1;
+                        if attempts_while_stopping > 10 {
+                            anyhow::bail!("shutting down with {} bids unconfirmed: {error}", bids.len());
+                        }
                     }
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                     if !publisher.channel().status().connected() {
-                        // A dead connection is fatal: the process exits and is restarted, and the
-                        // other ingest instance covers the channel meanwhile.
-                        *publisher = ConfirmedPublisher::open(&self.connection).await?;
+                        match ConfirmedPublisher::open(&self.connection).await {
+                            Ok(reopened) => *publisher = reopened,
+                            // The bids stay in hand; the next attempt tries again.
+                            Err(error) => tracing::warn!(error = %error, "cannot reopen the publishing channel yet"),
+                        }
                     }
                 }
             }

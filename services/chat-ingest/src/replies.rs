@@ -94,6 +94,10 @@ impl ReplyQueue {
         self.wake.notify_one();
     }
 
+    async fn is_empty(&self) -> bool {
+        self.personal.lock().await.is_empty() && self.announcements.lock().await.is_empty()
+    }
+
     async fn next(&self) -> Option<(String, Outgoing)> {
         if let Some(line) = self.personal.lock().await.pop_front() {
             return Some(line);
@@ -284,7 +288,7 @@ impl Replies {
                 () = self.queue.wake.notified() => {}
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
             }
-            while self.speaking.load(Ordering::SeqCst) {
+            while self.speaking.load(Ordering::SeqCst) && !self.queue.is_empty().await {
                 let mut redis = self.redis.clone();
                 let now = Utc::now().timestamp_millis();
                 let entry = format!("{now}:{}", uuid::Uuid::new_v4().simple());

@@ -23,6 +23,9 @@ struct Instance {
 pub struct Instances {
     known: HashMap<String, Instance>,
     timeout: TimeDelta,
+    /// Until then an empty set means "not heard from yet", not "nobody is there": instances
+    /// whose messages wait in the queue get a timeout's time to be read.
+    grace_until: DateTime<Utc>,
 }
 
 /// How far bids may be decided.
@@ -53,7 +56,7 @@ impl Instances {
             .into_iter()
             .map(|i| (i.id, Instance { watermark: Some(i.watermark), last_seen_at: i.last_seen_at.max(now), changed: false }))
             .collect();
-        Instances { known, timeout }
+        Instances { known, timeout, grace_until: now + timeout }
     }
 
     fn heard(&mut self, id: &str, now: DateTime<Utc>) -> &mut Instance {
@@ -84,7 +87,18 @@ impl Instances {
         match live.map(|i| i.watermark).min() {
             Some(Some(watermark)) => Horizon::Until(watermark),
             Some(None) => Horizon::Nothing,
+            None if now < self.grace_until => Horizon::Nothing,
             None => Horizon::Unbounded,
+        }
+    }
+
+    /// Counts the time the engine itself was not reading (a long commit, an outage waited out) as
+    /// time every instance live at `since` was heard from: their silence was the engine's.
+    pub fn excuse_pause(&mut self, since: DateTime<Utc>, now: DateTime<Utc>) {
+        for instance in self.known.values_mut() {
+            if since - instance.last_seen_at < self.timeout {
+                instance.last_seen_at = instance.last_seen_at.max(now - (since - instance.last_seen_at));
+            }
         }
     }
 
@@ -114,7 +128,8 @@ mod tests {
     #[test]
     fn the_horizon_is_the_least_live_watermark() {
         let mut instances = Instances::resume(Vec::new(), TimeDelta::seconds(3), at(0));
-        assert_eq!(instances.horizon(at(0)), Horizon::Unbounded);
+        assert_eq!(instances.horizon(at(0)), Horizon::Nothing, "just started: nothing heard yet, nothing decided");
+        assert_eq!(instances.horizon(at(3_000)), Horizon::Unbounded, "nobody after a timeout: nothing can still arrive");
         instances.observe_bid("a", at(0));
         assert_eq!(instances.horizon(at(0)), Horizon::Nothing, "no watermark yet: hold everything");
         instances.observe_watermark("a", at(100), at(0));
@@ -135,5 +150,15 @@ mod tests {
         assert!(instances.is_live("a", at(62_000)));
         assert_eq!(instances.horizon(at(62_000)), Horizon::Until(at(10)));
         assert_eq!(instances.horizon(at(63_000)), Horizon::Unbounded);
+    }
+
+    #[test]
+    fn the_engine_pausing_does_not_make_instances_silent() {
+        let mut instances = Instances::resume(Vec::new(), TimeDelta::seconds(3), at(0));
+        instances.observe_watermark("a", at(0), at(0));
+        // A commit took 10 s (an outage waited out): a's silence was the engine's.
+        instances.excuse_pause(at(1_000), at(11_000));
+        assert!(instances.is_live("a", at(11_000)));
+        assert_eq!(instances.horizon(at(11_000)), Horizon::Until(at(0)));
     }
 }

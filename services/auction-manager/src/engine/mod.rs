@@ -135,15 +135,33 @@ impl BidEngine {
             let commands: Vec<BidCommand> = ready.iter().filter_map(|key| state.held.get(key)).map(|held| held.command.clone()).collect();
             // Stored watermarks only serve a restart, which resumes from whatever was stored (an
             // older one just holds decisions back a little longer): no need to write every batch.
-            let changed = if state.persisted_at.elapsed() >= PERSIST_INSTANCES_EVERY {
+            let mut changed = if state.persisted_at.elapsed() >= PERSIST_INSTANCES_EVERY {
                 state.persisted_at = std::time::Instant::now();
                 state.instances.take_changed()
             } else {
                 Vec::new()
             };
-            let Some((decided, closed)) = self.commit(&commands, &changed, horizon, earliest_waiting, shutdown).await? else {
+            // A stored watermark must not pass a bid still held: after a crash the engine would
+            // resume past bids it has not decided.
+            if let Some(waiting) = earliest_waiting {
+                for instance in &mut changed {
+                    instance.watermark = instance.watermark.min(waiting - TimeDelta::microseconds(1));
+                }
+            }
+            let began = Utc::now();
+            let committed = match self.commit(&commands, &changed, horizon, earliest_waiting, shutdown).await {
+                Ok(committed) => committed,
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), bids = commands.len(), "a batch failed: deciding its bids one by one");
+                    self.isolate_poison(state, &ready, shutdown).await?;
+                    state.instances.excuse_pause(began, Utc::now());
+                    continue;
+                }
+            };
+            let Some((decided, closed)) = committed else {
                 return Ok(false);
             };
+            state.instances.excuse_pause(began, Utc::now());
             if decided > 0 {
                 pause_after_commit_for_crash_tests().await;
             }
@@ -165,6 +183,46 @@ impl BidEngine {
                 return Ok(true);
             }
         }
+    }
+
+    /// After a batch failed for a reason other than an outage: commits its bids one at a time. A
+    /// bid that fails alone while others pass is poison and goes to the dead-letter queue by
+    /// itself; if none passes, the fault is not in the bids (a bug, the schema): they stay held
+    /// and are tried again after a pause, and the stalled engine shows on `/ready`.
+    async fn isolate_poison(&self, state: &mut State, ready: &[HeldKey], shutdown: &CancellationToken) -> anyhow::Result<()> {
+        let mut failed = Vec::new();
+        let mut passed = 0;
+        for key in ready {
+            let Some(held) = state.held.get(key) else { continue };
+            match self.commit(std::slice::from_ref(&held.command), &[], Horizon::Nothing, None, shutdown).await {
+                Ok(Some(_)) => {
+                    passed += 1;
+                    if let Some(held) = state.held.remove(key) {
+                        acknowledge(&held.acker).await;
+                    }
+                }
+                Ok(None) => return Ok(()),
+                Err(error) => failed.push((key.clone(), error)),
+            }
+        }
+        if passed == 0 && !failed.is_empty() {
+            tracing::error!(bids = failed.len(), "every bid of the batch fails alone: holding them and retrying");
+            tokio::select! {
+                () = shutdown.cancelled() => {}
+                () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+            return Ok(());
+        }
+        for (key, error) in failed {
+            if let Some(held) = state.held.remove(&key) {
+                tracing::error!(error = format!("{error:#}"), message_id = %held.command.message_id, "poison bid: dead-lettered alone");
+                if let Err(error) = held.acker.reject(BasicRejectOptions { requeue: false }).await {
+                    tracing::warn!(error = %error, "could not dead-letter a poison bid");
+                }
+            }
+        }
+        self.relay_wake.notify_one();
+        Ok(())
     }
 
     /// Commits one batch, retrying in place while PostgreSQL is unreachable. `None` on shutdown.
@@ -228,7 +286,12 @@ impl State {
             Ok(BidsQueueMessage::Bid(command)) => {
                 self.instances.observe_bid(&command.instance, now);
                 let key = (command.received_at, command.instance.clone(), command.message_id.clone());
-                self.held.insert(key, Held { command, acker: delivery.acker });
+                if self.held.contains_key(&key) {
+                    // The same message published again after a failed confirm: one copy is enough.
+                    acknowledge(&delivery.acker).await;
+                } else {
+                    self.held.insert(key, Held { command, acker: delivery.acker });
+                }
             }
             Ok(BidsQueueMessage::Watermark(watermark)) => {
                 self.instances.observe_watermark(&watermark.instance, watermark.up_to, now);
