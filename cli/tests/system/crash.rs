@@ -194,6 +194,16 @@ impl Cluster {
         assert_eq!(record.lot.high.map(|h| (h.bidder, h.amount)), winner, "the same winner as the crash-free run");
 
         let outbox: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT event_id FROM outbox").fetch_all(pool).await.expect("outbox");
+        let pool_for_seq = pool.clone();
+        eventually(Duration::from_secs(30), "every event numbered 1..n without a gap", || {
+            let pool = pool_for_seq.clone();
+            async move {
+                let (count, numbered, max): (i64, i64, Option<i64>) =
+                    sqlx::query_as("SELECT count(*), count(seq), max(seq) FROM outbox").fetch_one(&pool).await.expect("seq");
+                count == numbered && max == Some(count)
+            }
+        })
+        .await;
         let events = self.events.clone();
         eventually(Duration::from_secs(30), "every event delivered", || {
             let events = events.clone();

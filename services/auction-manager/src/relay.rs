@@ -3,9 +3,10 @@
 //!
 //! It wakes when events commit (in this process through a `Notify`, from other processes
 //! through PostgreSQL's `NOTIFY gavel_outbox`), so events leave right after their commit, with
-//! a slow timer only as a safety net. One relay publishes at a time (an advisory lock); a relay
-//! that dies after publishing but before marking the rows sends them again with the same `id`
-//! and `seq`, and consumers deduplicate by `id`.
+//! a slow timer only as a safety net. Numbers are given under an advisory lock and committed
+//! before publishing, so a number never changes or repeats: a relay that dies after publishing
+//! but before marking the rows sends them again with the same `id` and `seq`, and consumers
+//! deduplicate by `id`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,17 +76,24 @@ impl Relay {
         Ok(())
     }
 
-    /// Publishes until nothing is left to publish.
+    /// Publishes until nothing is left to publish: numbered events first (left over from a relay
+    /// that stopped between numbering and marking them), then the next ones, numbered and
+    /// committed before they are published.
     async fn publish_pending(&self, publisher: &ConfirmedPublisher) -> anyhow::Result<()> {
         loop {
-            let mut tx = self.pool.begin().await?;
-            let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(RELAY_LOCK).fetch_one(&mut *tx).await?;
-            if !leader {
-                return Ok(());
-            }
-            let envelopes = outbox::number_next(&mut tx, BATCH).await?;
+            let mut envelopes = outbox::numbered_unpublished(&self.pool, BATCH).await?;
             if envelopes.is_empty() {
-                return Ok(());
+                let mut tx = self.pool.begin().await?;
+                let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(RELAY_LOCK).fetch_one(&mut *tx).await?;
+                if !leader {
+                    return Ok(());
+                }
+                let numbered = outbox::number_next(&mut tx, BATCH).await?;
+                tx.commit().await?;
+                if numbered == 0 {
+                    return Ok(());
+                }
+                envelopes = outbox::numbered_unpublished(&self.pool, BATCH).await?;
             }
             let bodies: Vec<(String, Vec<u8>, &'static str)> = envelopes
                 .iter()
@@ -95,11 +103,9 @@ impl Relay {
                 bodies.iter().map(|(id, body, event_type)| Outgoing { routing_key: event_type, payload: body, message_id: id }).collect();
             let began = std::time::Instant::now();
             publisher.publish_all(&self.topology.events_exchange(), &outgoing).await?;
-            tx.commit().await?;
+            let seqs: Vec<i64> = envelopes.iter().map(|envelope| envelope.seq).collect();
+            outbox::mark_published(&self.pool, &seqs).await?;
             tracing::debug!(events = envelopes.len(), publish_ms = began.elapsed().as_millis() as u64, "events published");
-            if envelopes.len() < BATCH as usize {
-                return Ok(());
-            }
         }
     }
 }

@@ -66,35 +66,44 @@ pub async fn for_lot(db: impl PgExecutor<'_>, lot_id: i64) -> Result<Vec<StoredE
     rows.into_iter().map(stored).collect()
 }
 
-/// Takes the next unpublished events in insertion order, numbers them after the last published
-/// `seq` and marks them published. The caller publishes them before committing; rows locked by
-/// another relay are skipped. Callers hold the relay's advisory lock, so numbers never collide.
-pub async fn number_next(conn: &mut sqlx::PgConnection, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
-    let last: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM outbox").fetch_one(&mut *conn).await?;
-    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, event_id, event_type, payload, occurred_at FROM outbox WHERE published_at IS NULL
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+/// Numbers the next events not numbered yet, in insertion order, after the last `seq` given.
+/// Returns how many it numbered. Callers hold the relay's advisory lock in the same transaction
+/// and commit before publishing: a number, once given, is never given to another event.
+pub async fn number_next(conn: &mut sqlx::PgConnection, limit: i64) -> Result<u64, sqlx::Error> {
+    let numbered = sqlx::query(
+        "WITH next AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM
+                         (SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT $1 FOR UPDATE) AS unnumbered),
+              last AS (SELECT COALESCE(max(seq), 0) AS seq FROM outbox)
+         UPDATE outbox SET seq = last.seq + next.n FROM next, last WHERE outbox.id = next.id",
     )
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let first = last.unwrap_or(0) + 1;
-    let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
-    let seqs: Vec<i64> = (first..first + rows.len() as i64).collect();
-    sqlx::query(
-        "UPDATE outbox SET seq = s.seq, published_at = now() FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS s(id, seq) WHERE outbox.id = s.id",
-    )
-    .bind(&ids)
-    .bind(&seqs)
     .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(numbered)
+}
+
+/// Numbered events not yet published, in `seq` order.
+pub async fn numbered_unpublished(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT seq, event_id, event_type, payload, occurred_at FROM outbox
+         WHERE seq IS NOT NULL AND published_at IS NULL ORDER BY seq LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
     .await?;
     rows.into_iter()
-        .zip(seqs)
-        .map(|((_, event_id, event_type, payload, occurred_at), seq)| {
+        .map(|(seq, event_id, event_type, payload, occurred_at)| {
             let event = stored((event_id, event_type, payload, occurred_at))?;
             Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
         })
         .collect()
+}
+
+/// Marks events published (after the broker confirmed them).
+pub async fn mark_published(db: impl PgExecutor<'_>, seqs: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1) AND published_at IS NULL").bind(seqs).execute(db).await?;
+    Ok(())
 }
 
 /// Published events after `seq`, in order (for replay).
