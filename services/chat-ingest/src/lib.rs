@@ -158,6 +158,9 @@ impl Handler {
     async fn handle(&self, burst: Vec<ChatMessage>) {
         let commands: Vec<(ChatMessage, Result<ChatCommand, CommandError>)> =
             burst.into_iter().filter_map(|message| ChatCommand::parse(&message.text).map(|command| (message, command))).collect();
+        // Received now: stamped before anything below is awaited, in the order they arrived.
+        let stamps: Vec<Option<chrono::DateTime<Utc>>> =
+            commands.iter().map(|(_, command)| matches!(command, Ok(ChatCommand::Bid(_))).then(|| self.queue.reserve())).collect();
         let keys: Vec<(String, String)> = commands.iter().map(|(m, _)| (format!("{}:{}", m.platform, m.user_id), m.key())).collect();
         let pairs: Vec<(&str, &str)> = keys.iter().map(|(user, message)| (user.as_str(), message.as_str())).collect();
         let verdicts = match self.limiter.check(&pairs).await {
@@ -168,7 +171,16 @@ impl Handler {
                 vec![Verdict::Allowed; commands.len()]
             }
         };
-        for ((message, command), verdict) in commands.into_iter().zip(verdicts) {
+        for (((message, command), verdict), stamp) in commands.into_iter().zip(verdicts).zip(stamps) {
+            // Every reserved stamp is settled here, in order: queued with its bid, or released.
+            let bid_stamp = match (&verdict, &command, stamp) {
+                (Verdict::Allowed, Ok(ChatCommand::Bid(_)), Some(stamp)) => Some(stamp),
+                (_, _, Some(stamp)) => {
+                    self.queue.release(stamp);
+                    None
+                }
+                _ => None,
+            };
             match (verdict, command) {
                 (Verdict::Limited, _) => {}
                 (Verdict::JustLimited, _) => {
@@ -176,7 +188,8 @@ impl Handler {
                     self.reply(&message, text).await;
                 }
                 (Verdict::Allowed, Ok(ChatCommand::Bid(kind))) => {
-                    if !self.queue_bid(&message, kind) {
+                    let queued = bid_stamp.is_some_and(|stamp| self.queue_bid(&message, kind, stamp));
+                    if !queued {
                         self.reply(&message, "bid not taken: Gavel cannot use your user id".into()).await;
                     }
                 }
@@ -194,13 +207,15 @@ impl Handler {
         }
     }
 
-    /// Queues a bid; false when the platform's user id cannot name a bidder.
-    fn queue_bid(&self, message: &ChatMessage, kind: gavel_domain::bidding::BidKind) -> bool {
+    /// Queues a bid received at `received_at` (a reserved stamp, settled here either way); false
+    /// when the platform's user id cannot name a bidder.
+    fn queue_bid(&self, message: &ChatMessage, kind: gavel_domain::bidding::BidKind, received_at: chrono::DateTime<Utc>) -> bool {
         let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
             tracing::warn!(platform = %message.platform, "a user id Gavel cannot use; bid refused");
+            self.queue.release(received_at);
             return false;
         };
-        self.queue.receive(|received_at| BidCommand {
+        let command = BidCommand {
             message_id: message.key(),
             instance: self.config.instance.clone(),
             channel: message.channel_key(),
@@ -210,7 +225,8 @@ impl Handler {
             kind,
             received_at,
             platform_sent_at: message.sent_at,
-        });
+        };
+        self.queue.fulfil(received_at, command);
         true
     }
 

@@ -1,13 +1,15 @@
 //! Received bids, stamped and published to the bids queue with confirms, each batch followed by
 //! a watermark.
 //!
-//! The stamp is Gavel's received time, which every bid is judged by. Stamping and queueing
-//! happen under one lock and stamps strictly increase, so when the publisher takes the queue
-//! it can take a fresh stamp `W` with the certainty that every bid stamped before `W` is in what
-//! it took. Once those bids are confirmed by the broker it publishes the watermark `W`: the
+//! The stamp is Gavel's received time, which every bid is judged by. It is reserved as soon as a
+//! message is taken from its source, before anything is awaited (the rate limit, other
+//! commands), and stamps strictly increase. The publisher's watermark `W` is a fresh stamp, or,
+//! while some stamps are reserved but their bids not queued yet, just below the earliest of
+//! them: so every bid stamped before `W` is in what it took. Once those bids are confirmed by the broker it publishes the watermark `W`: the
 //! engine may then decide everything this instance received before `W`. With no bids, a
 //! heartbeat watermark still goes out, so an idle instance never holds the engine back.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,11 +30,14 @@ pub struct BidQueue {
 struct QueueState {
     last_stamp: DateTime<Utc>,
     pending: Vec<BidCommand>,
+    /// Stamps given to messages not queued (nor released) yet.
+    reserved: BTreeSet<DateTime<Utc>>,
 }
 
 impl Default for BidQueue {
     fn default() -> Self {
-        BidQueue { state: Mutex::new(QueueState { last_stamp: DateTime::<Utc>::MIN_UTC, pending: Vec::new() }), wake: Notify::new() }
+        let state = QueueState { last_stamp: DateTime::<Utc>::MIN_UTC, pending: Vec::new(), reserved: BTreeSet::new() };
+        BidQueue { state: Mutex::new(state), wake: Notify::new() }
     }
 }
 
@@ -46,23 +51,42 @@ impl QueueState {
 }
 
 impl BidQueue {
-    /// Stamps a bid with its received time and queues it, as one step.
-    pub fn receive(&self, build: impl FnOnce(DateTime<Utc>) -> BidCommand) -> DateTime<Utc> {
-        let stamp = {
-            let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let stamp = state.next_stamp();
-            let command = build(stamp);
-            state.pending.push(command);
-            stamp
-        };
-        self.wake.notify_one();
+    fn state(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The received time of a message just taken from its source. Queue its bid with
+    /// [`BidQueue::fulfil`], or [`BidQueue::release`] the stamp if it is not a bid; reservations
+    /// are settled in the order they were made.
+    pub fn reserve(&self) -> DateTime<Utc> {
+        let mut state = self.state();
+        let stamp = state.next_stamp();
+        state.reserved.insert(stamp);
         stamp
     }
 
-    /// Takes every queued bid and a watermark that covers all of them and nothing not taken.
+    /// Queues the bid received at `stamp`.
+    pub fn fulfil(&self, stamp: DateTime<Utc>, command: BidCommand) {
+        {
+            let mut state = self.state();
+            state.reserved.remove(&stamp);
+            state.pending.push(command);
+        }
+        self.wake.notify_one();
+    }
+
+    /// The message received at `stamp` will not be a bid.
+    pub fn release(&self, stamp: DateTime<Utc>) {
+        self.state().reserved.remove(&stamp);
+    }
+
+    /// Takes every queued bid and a watermark that covers all of them and no bid still to come.
     fn take(&self) -> (Vec<BidCommand>, DateTime<Utc>) {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let watermark = state.next_stamp();
+        let mut state = self.state();
+        let watermark = match state.reserved.first() {
+            Some(earliest) => *earliest - TimeDelta::microseconds(1),
+            None => state.next_stamp(),
+        };
         (std::mem::take(&mut state.pending), watermark)
     }
 }
@@ -185,13 +209,22 @@ mod tests {
     #[test]
     fn stamps_increase_and_a_watermark_covers_exactly_what_was_taken() {
         let queue = BidQueue::default();
-        let stamps: Vec<_> = (0..1000).map(|_| queue.receive(command)).collect();
+        let stamps: Vec<_> = (0..1000).map(|_| queue.reserve()).collect();
         assert!(stamps.windows(2).all(|pair| pair[0] < pair[1]), "strictly increasing, even within a microsecond");
         assert!(stamps.iter().all(|stamp| stamp.timestamp_subsec_nanos() % 1_000 == 0), "microsecond precision");
+        // Half are queued; the watermark stays below the first stamp still reserved.
+        for stamp in &stamps[..500] {
+            queue.fulfil(*stamp, command(*stamp));
+        }
         let (taken, watermark) = queue.take();
-        assert_eq!(taken.len(), 1000);
-        assert!(taken.iter().all(|bid| bid.received_at < watermark));
-        let later = queue.receive(command);
-        assert!(later > watermark, "a bid received after the watermark is stamped after it");
+        assert_eq!(taken.len(), 500);
+        assert!(taken.iter().all(|bid| bid.received_at <= watermark));
+        assert!(watermark < stamps[500], "a bid stamped but not queued yet is not covered");
+        for stamp in &stamps[500..] {
+            queue.release(*stamp);
+        }
+        let (taken, watermark) = queue.take();
+        assert!(taken.is_empty() && watermark > stamps[999], "with nothing reserved the watermark moves on");
+        assert!(queue.reserve() > watermark, "a message taken after the watermark is stamped after it");
     }
 }

@@ -286,11 +286,12 @@ impl State {
             Ok(BidsQueueMessage::Bid(command)) => {
                 self.instances.observe_bid(&command.instance, now);
                 let key = (command.received_at, command.instance.clone(), command.message_id.clone());
-                if self.held.contains_key(&key) {
+                match self.held.entry(key) {
                     // The same message published again after a failed confirm: one copy is enough.
-                    acknowledge(&delivery.acker).await;
-                } else {
-                    self.held.insert(key, Held { command, acker: delivery.acker });
+                    std::collections::btree_map::Entry::Occupied(_) => acknowledge(&delivery.acker).await,
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(Held { command, acker: delivery.acker });
+                    }
                 }
             }
             Ok(BidsQueueMessage::Watermark(watermark)) => {
