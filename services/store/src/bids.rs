@@ -52,7 +52,8 @@ pub async fn reserve_ids(db: impl PgExecutor<'_>, n: usize) -> Result<Vec<BidId>
 }
 
 /// Inserts decided bids in one statement. Callers have checked with [`decided_keys`] that no key
-/// was decided before, under the row locks of the batch; a key that was is an error.
+/// was decided before; one engine decides at a time (the bids queue has a single active
+/// consumer), and a key decided meanwhile anyway is a unique violation that fails the batch.
 pub async fn insert_many(db: impl PgExecutor<'_>, bids: &[NewBid<'_>]) -> Result<(), sqlx::Error> {
     if bids.is_empty() {
         return Ok(());
