@@ -105,19 +105,3 @@ pub async fn mark_published(db: impl PgExecutor<'_>, seqs: &[i64]) -> Result<(),
     sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1) AND published_at IS NULL").bind(seqs).execute(db).await?;
     Ok(())
 }
-
-/// Published events after `seq`, in order (for replay).
-pub async fn published_after(db: impl PgExecutor<'_>, seq: i64, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
-    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> =
-        sqlx::query_as("SELECT seq, event_id, event_type, payload, occurred_at FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(seq)
-            .bind(limit)
-            .fetch_all(db)
-            .await?;
-    rows.into_iter()
-        .map(|(seq, event_id, event_type, payload, occurred_at)| {
-            let event = stored((event_id, event_type, payload, occurred_at))?;
-            Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
-        })
-        .collect()
-}
