@@ -41,6 +41,9 @@ pub struct Cluster {
     /// Every event id seen on the events exchange.
     pub events: Arc<Mutex<HashSet<uuid::Uuid>>>,
     _consumer: tokio::task::JoinHandle<()>,
+    /// Every process started, killed before the sandbox goes (a live one could declare its
+    /// topology again after the sandbox deleted it).
+    pids: std::sync::Mutex<Vec<u32>>,
 }
 
 impl Cluster {
@@ -109,7 +112,7 @@ impl Cluster {
                 }
             }
         });
-        Cluster { sandbox, twitch, lot, start, viewers, env, events, _consumer: consumer }
+        Cluster { sandbox, twitch, lot, start, viewers, env, events, _consumer: consumer, pids: std::sync::Mutex::new(Vec::new()) }
     }
 
     pub fn spawn(&self, services: &[&str], extra: &[(&str, &str)]) -> Child {
@@ -117,6 +120,7 @@ impl Cluster {
         command.arg("run").args(services).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command.envs(extra.iter().copied()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = command.spawn().expect("gavel run");
+        self.pids.lock().unwrap_or_else(|p| p.into_inner()).extend(child.id());
         // Forward the process's log lines, and say when it reports its failpoint.
         let stderr = child.stderr.take().expect("stderr");
         let name = services.join("+");
@@ -135,6 +139,7 @@ impl Cluster {
         command.arg("run").args(services).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command.envs(extra.iter().copied()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = command.spawn().expect("gavel run");
+        self.pids.lock().unwrap_or_else(|p| p.into_inner()).extend(child.id());
         let stderr = child.stderr.take().expect("stderr");
         tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
@@ -214,6 +219,16 @@ impl Cluster {
             }
         })
         .await;
+        self.finish().await;
+    }
+
+    /// Kills every process started, then removes the sandbox.
+    pub async fn finish(self) {
+        let pids = std::mem::take(&mut *self.pids.lock().unwrap_or_else(|p| p.into_inner()));
+        for pid in pids {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status().await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         self.sandbox.stop().await.expect("stop");
     }
 }

@@ -148,5 +148,5 @@ async fn bids_are_judged_by_when_gavel_received_them() {
     assert_eq!(decided_after, 0, "no bid received before the end was decided after lot.closed");
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM bids").fetch_one(&pool).await.expect("count");
     assert_eq!(total, 150 + 4, "every bid decided once");
-    cluster.sandbox.stop().await.expect("stop");
+    cluster.finish().await;
 }
