@@ -129,21 +129,13 @@ fn init_tracing(settings: &Settings) {
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
-    if let Command::Bench { command: BenchCommand::Pipeline(args) } = &command {
-        let report = gavel::bench::pipeline(&settings, args).await?;
-        println!("{}", serde_json::to_string(&report)?);
-        anyhow::ensure!(report.lost == 0 && report.duplicates == 0, "{} bids lost, {} decided twice", report.lost, report.duplicates);
-        return Ok(());
-    }
-    let options = settings.database.connect_options()?;
-    let pool =
-        gavel_store::connect(options, settings.database.max_connections).await.context("cannot connect to PostgreSQL (database.url)")?;
     match command {
         Command::Migrate => {
-            gavel_store::migrate(&pool).await.context("migration failed")?;
+            gavel_store::migrate(&database(&settings).await?).await.context("migration failed")?;
             tracing::info!("database migrated");
         }
         Command::Run { services } => {
+            let pool = database(&settings).await?;
             gavel_store::migrate(&pool).await.context("migration failed")?;
             let shutdown = CancellationToken::new();
             tokio::spawn(cancel_on_signal(shutdown.clone()));
@@ -155,16 +147,26 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             };
             run::services(&settings, pool, selection, shutdown).await?;
         }
-        Command::Bench { .. } => unreachable!("handled above"),
+        // The benchmark makes a database of its own.
+        Command::Bench { command: BenchCommand::Pipeline(args) } => {
+            let report = gavel::bench::pipeline(&settings, &args).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            anyhow::ensure!(report.lost == 0 && report.duplicates == 0, "{} bids lost, {} decided twice", report.lost, report.duplicates);
+        }
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;
-            let created = create_user(&pool, &username, role.into(), password.expose_secret()).await?;
+            let created = create_user(&database(&settings).await?, &username, role.into(), password.expose_secret()).await?;
             tracing::info!(user = created.user.username, role = created.user.role, "user created");
             // The token goes to standard output alone, so a script can capture it; it is not logged.
             println!("{}", created.token);
         }
     }
     Ok(())
+}
+
+async fn database(settings: &Settings) -> anyhow::Result<gavel_store::PgPool> {
+    let options = settings.database.connect_options()?;
+    gavel_store::connect(options, settings.database.max_connections).await.context("cannot connect to PostgreSQL (database.url)")
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

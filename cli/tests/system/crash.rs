@@ -116,37 +116,28 @@ impl Cluster {
     }
 
     pub fn spawn(&self, services: &[&str], extra: &[(&str, &str)]) -> Child {
+        self.spawn_watched(services, extra, None)
+    }
+
+    /// Starts `gavel run <services>`, forwarding its log lines; `paused` is notified when the
+    /// process reports its failpoint.
+    fn spawn_watched(&self, services: &[&str], extra: &[(&str, &str)], paused: Option<Arc<Notify>>) -> Child {
         let mut command = Command::new(env!("CARGO_BIN_EXE_gavel"));
         command.arg("run").args(services).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command.envs(extra.iter().copied()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = command.spawn().expect("gavel run");
         self.pids.lock().unwrap_or_else(|p| p.into_inner()).extend(child.id());
-        // Forward the process's log lines, and say when it reports its failpoint.
         let stderr = child.stderr.take().expect("stderr");
         let name = services.join("+");
         tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                eprintln!("[{name}] {line}");
-            }
-        });
-        child
-    }
-
-    /// A spawned process whose failpoint line is announced through `paused`.
-    fn spawn_watched(&self, services: &[&str], extra: &[(&str, &str)], paused: Arc<Notify>) -> Child {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_gavel"));
-        command.arg("run").args(services).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        command.envs(extra.iter().copied()).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
-        let mut child = command.spawn().expect("gavel run");
-        self.pids.lock().unwrap_or_else(|p| p.into_inner()).extend(child.id());
-        let stderr = child.stderr.take().expect("stderr");
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains("failpoint: paused after commit") {
+                if line.contains("failpoint: paused after commit")
+                    && let Some(paused) = &paused
+                {
                     paused.notify_one();
                 }
+                eprintln!("[{name}] {line}");
             }
         });
         child
@@ -315,7 +306,7 @@ async fn the_engine_killed_between_commit_and_ack_loses_and_doubles_nothing() {
     let paused = Arc::new(Notify::new());
     // Paused at its first commit, the engine has acknowledged nothing: all 600 bids are in flight
     // (its first batch committed but unacknowledged, the rest queued) when it is killed.
-    let engine = cluster.spawn_watched(&["auction-manager"], &[("GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT", "1")], paused.clone());
+    let engine = cluster.spawn_watched(&["auction-manager"], &[("GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT", "1")], Some(paused.clone()));
     cluster.wait_until_open(1).await;
     let keys = cluster.type_bids(0..BIDS).await;
     tokio::time::timeout(Duration::from_secs(60), paused.notified()).await.expect("the engine reached its failpoint");
