@@ -132,7 +132,7 @@ impl Cluster {
         tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains("failpoint: paused after commit")
+                if line.starts_with("failpoint: paused after")
                     && let Some(paused) = &paused
                 {
                     paused.notify_one();
@@ -306,7 +306,7 @@ async fn the_engine_killed_between_commit_and_ack_loses_and_doubles_nothing() {
     let paused = Arc::new(Notify::new());
     // Paused at its first commit, the engine has acknowledged nothing: all 600 bids are in flight
     // (its first batch committed but unacknowledged, the rest queued) when it is killed.
-    let engine = cluster.spawn_watched(&["auction-manager"], &[("GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT", "1")], Some(paused.clone()));
+    let engine = cluster.spawn_watched(&["auction-manager"], &[("GAVEL_FAILPOINT", "commit:1")], Some(paused.clone()));
     cluster.wait_until_open(1).await;
     let keys = cluster.type_bids(0..BIDS).await;
     tokio::time::timeout(Duration::from_secs(60), paused.notified()).await.expect("the engine reached its failpoint");
@@ -355,18 +355,22 @@ async fn one_of_two_ingest_instances_killed_loses_nothing() {
 async fn the_relay_killed_delivers_every_event() {
     let cluster = Cluster::new().await;
     let _manager = cluster.spawn(&["auction-manager"], &[]);
-    let relay = cluster.spawn(&["outbox-relay"], &[]);
     let _ingest = cluster.spawn(&["chat-ingest"], &[("GAVEL__CHAT__INSTANCE", "ingest-a")]);
     cluster.wait_until_open(1).await;
+    // No relay yet: every bid is decided, its events wait in the outbox.
     let keys = cluster.type_bids(0..BIDS).await;
-    let events = cluster.events.clone();
-    eventually(Duration::from_secs(60), "a first part of the events", || {
-        let events = events.clone();
-        async move { events.lock().await.len() >= 100 }
-    })
-    .await;
-    kill(relay).await;
     cluster.wait_decided(BIDS).await;
+    // Paused after its first publish, before marking anything published: every bid's events are
+    // in flight when it is killed.
+    let paused = Arc::new(Notify::new());
+    let relay = cluster.spawn_watched(&["outbox-relay"], &[("GAVEL_FAILPOINT", "publish:1")], Some(paused.clone()));
+    tokio::time::timeout(Duration::from_secs(60), paused.notified()).await.expect("the relay reached its failpoint");
+    kill(relay).await;
+    let unpublished: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE event_type LIKE 'bid.%' AND published_at IS NULL")
+        .fetch_one(&cluster.sandbox.pool)
+        .await
+        .expect("count");
+    assert!(unpublished >= 500, "at least 500 bids' events in flight when the relay dies: {unpublished}");
     let _relay = cluster.spawn(&["outbox-relay"], &[]);
     cluster.check(&keys).await;
 }

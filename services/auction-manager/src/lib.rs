@@ -71,6 +71,27 @@ impl Heartbeats {
     }
 }
 
+/// Crash tests kill a process at an exact point: between the engine's commit and its acks
+/// (`commit`), or between the relay's publish and marking the events published (`publish`).
+/// With `GAVEL_FAILPOINT=<point>:<n>` set, the process stops for good the n-th time it passes
+/// that point and says so on standard error. Unset (always, outside those tests) it does nothing.
+pub(crate) async fn failpoint(point: &str) {
+    static SET: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let set = SET.get_or_init(|| {
+        let value = std::env::var("GAVEL_FAILPOINT").ok()?;
+        let (name, n) = value.split_once(':')?;
+        Some((name.to_owned(), n.parse().ok()?))
+    });
+    if let Some((name, n)) = set
+        && name == point
+        && PASSES.fetch_add(1, Ordering::SeqCst) + 1 == *n
+    {
+        eprintln!("failpoint: paused after {point}");
+        std::future::pending::<()>().await;
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     pool: PgPool,

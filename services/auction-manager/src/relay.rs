@@ -103,6 +103,7 @@ impl Relay {
                 bodies.iter().map(|(id, body, event_type)| Outgoing { routing_key: event_type, payload: body, message_id: id }).collect();
             let began = std::time::Instant::now();
             publisher.publish_all(&self.topology.events_exchange(), &outgoing).await?;
+            crate::failpoint("publish").await;
             let seqs: Vec<i64> = envelopes.iter().map(|envelope| envelope.seq).collect();
             outbox::mark_published(&self.pool, &seqs).await?;
             tracing::debug!(events = envelopes.len(), publish_ms = began.elapsed().as_millis() as u64, "events published");

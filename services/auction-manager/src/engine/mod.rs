@@ -163,7 +163,7 @@ impl BidEngine {
             };
             state.instances.excuse_pause(began, Utc::now());
             if decided > 0 {
-                pause_after_commit_for_crash_tests().await;
+                crate::failpoint("commit").await;
             }
             for key in &ready {
                 if let Some(held) = state.held.remove(key) {
@@ -305,22 +305,6 @@ impl State {
                 }
             }
         }
-    }
-}
-
-/// Crash tests kill the engine between a commit and its acks. With
-/// `GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT=n` set, the engine stops for good after its n-th commit
-/// of bids, before acknowledging them, and says so on standard error; unset (always, outside
-/// those tests) this does nothing.
-async fn pause_after_commit_for_crash_tests() {
-    static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    static PAUSE_AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    let pause_at = PAUSE_AT.get_or_init(|| std::env::var("GAVEL_FAILPOINT_PAUSE_AFTER_COMMIT").ok().and_then(|n| n.parse().ok()));
-    if let Some(pause_at) = pause_at
-        && COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == *pause_at
-    {
-        eprintln!("failpoint: paused after commit");
-        std::future::pending::<()>().await;
     }
 }
 
