@@ -2,6 +2,7 @@
 //! (`None`); a command that is malformed gets a reason the viewer can read.
 
 use gavel_domain::bidding::BidKind;
+use gavel_domain::link::MAX_SECRET_LEN;
 use gavel_domain::{AmountError, Wei};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,9 @@ pub enum ChatCommand {
     Balance,
     /// `!help`.
     Help,
+    /// `!link <secret>`: bind this chat identity to the wallet that deposited with the
+    /// commitment of (this identity's handle, secret).
+    Link(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +30,20 @@ pub enum CommandError {
     ZeroAmount,
     #[error("unexpected '{0}' after the amount: write just !bid 0.05")]
     TrailingText(String),
+    #[error("type the secret you deposited with: !link <secret>")]
+    MissingSecret,
+    #[error("a secret is one word of at most {MAX_SECRET_LEN} characters")]
+    BadSecret,
+}
+
+impl CommandError {
+    /// The reply in chat: a bid's problem says the bid was not taken.
+    pub fn reply(&self) -> String {
+        match self {
+            CommandError::MissingSecret | CommandError::BadSecret => format!("not linked: {self}"),
+            _ => format!("bid not taken: {self}"),
+        }
+    }
 }
 
 /// Characters some chat clients append to dodge duplicate-message filters.
@@ -42,8 +60,17 @@ impl ChatCommand {
             "status" => Ok(ChatCommand::Status),
             "balance" => Ok(ChatCommand::Balance),
             "help" => Ok(ChatCommand::Help),
+            "link" => parse_link(&rest),
             _ => return None,
         })
+    }
+}
+
+fn parse_link(words: &[&str]) -> Result<ChatCommand, CommandError> {
+    match words {
+        [] => Err(CommandError::MissingSecret),
+        [secret] if secret.chars().count() <= MAX_SECRET_LEN => Ok(ChatCommand::Link((*secret).to_owned())),
+        _ => Err(CommandError::BadSecret),
     }
 }
 
@@ -87,11 +114,20 @@ mod tests {
         assert_eq!(ChatCommand::parse("!status"), Some(Ok(ChatCommand::Status)));
         assert_eq!(ChatCommand::parse("!balance"), Some(Ok(ChatCommand::Balance)));
         assert_eq!(ChatCommand::parse("!help please"), Some(Ok(ChatCommand::Help)));
+        assert_eq!(ChatCommand::parse("!link 9f2c-aa"), Some(Ok(ChatCommand::Link("9f2c-aa".into()))));
+    }
+
+    #[test]
+    fn a_link_needs_exactly_one_short_secret() {
+        assert_eq!(ChatCommand::parse("!link"), Some(Err(CommandError::MissingSecret)));
+        assert_eq!(ChatCommand::parse("!link two words"), Some(Err(CommandError::BadSecret)));
+        assert_eq!(ChatCommand::parse(&format!("!link {}", "x".repeat(MAX_SECRET_LEN + 1))), Some(Err(CommandError::BadSecret)));
+        assert_eq!(CommandError::MissingSecret.reply(), "not linked: type the secret you deposited with: !link <secret>");
     }
 
     #[test]
     fn other_chat_is_ignored() {
-        for text in ["hello", "", "   ", "bid 0.05", "! bid 0.05", "!bidx 1", "!link secret", "gg !bid 0.05"] {
+        for text in ["hello", "", "   ", "bid 0.05", "! bid 0.05", "!bidx 1", "!linked secret", "gg !bid 0.05"] {
             assert_eq!(ChatCommand::parse(text), None, "{text:?}");
         }
     }

@@ -30,6 +30,8 @@ use gavel_bus::lapin::Connection;
 use gavel_bus::messages::BidCommand;
 use gavel_bus::topology::Topology;
 use gavel_domain::BidderId;
+use gavel_domain::link;
+use gavel_store::bidders::Bidder;
 use gavel_store::{PgPool, bidders, lots};
 use publisher::{BidQueue, Publisher};
 use rate_limit::{RateLimiter, Verdict};
@@ -52,8 +54,7 @@ pub struct Config {
     pub replies: ReplyConfig,
 }
 
-const HELP: &str =
-    "!bid 0.05 bids 0.05 ETH · !bid max 0.5 bids automatically up to 0.5 · !status shows the lot · !balance shows your bidding power";
+const HELP: &str = "!bid 0.05 bids 0.05 ETH · !bid max 0.5 bids automatically up to 0.5 · !status shows the lot · !balance shows your bidding power · !link <secret> links the wallet you deposited from";
 
 /// Most chat messages handled in one pass (one Redis round trip).
 const BURST: usize = 512;
@@ -202,7 +203,11 @@ impl Handler {
                     let text = self.balance(&message).await;
                     self.reply(&message, text).await;
                 }
-                (Verdict::Allowed, Err(reason)) => self.reply(&message, format!("bid not taken: {reason}")).await,
+                (Verdict::Allowed, Ok(ChatCommand::Link(secret))) => {
+                    let text = self.link(&message, &secret).await;
+                    self.reply(&message, text).await;
+                }
+                (Verdict::Allowed, Err(reason)) => self.reply(&message, reason.reply()).await,
             }
         }
     }
@@ -276,6 +281,55 @@ impl Handler {
             Ok(None) => "link your wallet first: deposit on the auction house, then type !link <secret>".into(),
             Err(error) => unavailable(error),
         }
+    }
+
+    /// `!link <secret>`: binds the identity that typed it to the wallet whose deposits carry the
+    /// commitment of its own handle and the secret. Idempotent, so redundant instances handling
+    /// the same message agree; the reply is read back from what is stored.
+    async fn link(&self, message: &ChatMessage, secret: &str) -> String {
+        let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
+            return "Gavel cannot read your user id".into();
+        };
+        let handle = link::handle(&message.platform, &message.login);
+        let commitment = format!("{:#x}", link::commitment(&handle, secret));
+        let wallet = match bidders::wallet_of_commitment(&self.pool, &commitment).await {
+            Ok(Some(wallet)) => wallet,
+            Ok(None) => {
+                return format!(
+                    "not linked: no deposit for {handle} with that secret yet (a deposit counts once its block is final: try again in a minute)"
+                );
+            }
+            Err(error) => return unavailable(error),
+        };
+        let (login, display_name) = (printable(&message.login), printable(&message.display_name));
+        if let Err(error) = bidders::upsert_many(&self.pool, &[bidder.as_str()], &[login.as_str()], &[display_name.as_str()]).await {
+            return unavailable(error);
+        }
+        if let Err(error) = bidders::bind_wallet(&self.pool, &bidder, &wallet).await {
+            return unavailable(error);
+        }
+        match bidders::get(&self.pool, &bidder).await {
+            Ok(Some(stored)) if stored.wallet.as_deref() == Some(wallet.as_str()) => match bidders::power(&self.pool, &bidder).await {
+                Ok(power) => {
+                    tracing::info!(bidder = %bidder, wallet = %wallet, "identity linked");
+                    format!("linked to {}: your bidding power is {} ETH", short(&wallet), power.unwrap_or_default().to_eth_string())
+                }
+                Err(error) => unavailable(error),
+            },
+            Ok(Some(Bidder { wallet: Some(other), .. })) => {
+                format!("not linked: you are already linked to {} (one wallet per viewer)", short(&other))
+            }
+            Ok(_) => "not linked: that wallet is already linked to another viewer".into(),
+            Err(error) => unavailable(error),
+        }
+    }
+}
+
+/// `0x1234…abcd`: enough of an address to recognise it in chat.
+fn short(address: &str) -> String {
+    match (address.get(..6), address.get(address.len().saturating_sub(4)..)) {
+        (Some(head), Some(tail)) if address.len() > 12 => format!("{head}…{tail}"),
+        _ => address.to_owned(),
     }
 }
 

@@ -11,6 +11,8 @@ use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::sol_data::{Address as SolAddress, FixedBytes, String as SolString, Uint};
 use alloy_sol_types::{SolType, SolValue};
 
+use chrono::{DateTime, Utc};
+
 use crate::{BidderId, LotId, Wei};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,47 @@ pub fn link(previous: B256, entry: &ChainEntry<'_>) -> B256 {
 /// The head of a whole log.
 pub fn head<'a>(lot: LotId, entries: impl IntoIterator<Item = ChainEntry<'a>>) -> B256 {
     entries.into_iter().fold(genesis(lot), |previous, entry| link(previous, &entry))
+}
+
+/// An entry as the log is stored and published (`/api/public/lots/{id}/bid-log`): ids and
+/// addresses as text. What the engine hashes at close and `gavel verify` recomputes.
+#[derive(Debug, Clone, Copy)]
+pub struct PublishedEntry<'a> {
+    pub kind: i16,
+    pub bidder: &'a str,
+    pub wallet: &'a str,
+    pub amount: Wei,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishedEntryError {
+    #[error("entry {0}: kind must be 1 (accepted) or 2 (void)")]
+    Kind(usize),
+    #[error("entry {0}: bidder '{1}' is not platform:user_id")]
+    Bidder(usize, String),
+    #[error("entry {0}: wallet '{1}' is not an address")]
+    Wallet(usize, String),
+    #[error("entry {0}: received before 1970")]
+    ReceivedAt(usize),
+}
+
+/// The head of a published log, in the order given.
+pub fn head_of_published<'a>(lot: LotId, entries: impl IntoIterator<Item = PublishedEntry<'a>>) -> Result<B256, PublishedEntryError> {
+    let mut previous = genesis(lot);
+    for (index, entry) in entries.into_iter().enumerate() {
+        let kind = match entry.kind {
+            1 => EntryKind::Accepted,
+            2 => EntryKind::Void,
+            _ => return Err(PublishedEntryError::Kind(index)),
+        };
+        let bidder = BidderId::parse(entry.bidder).map_err(|_| PublishedEntryError::Bidder(index, entry.bidder.to_owned()))?;
+        let wallet = entry.wallet.parse().map_err(|_| PublishedEntryError::Wallet(index, entry.wallet.to_owned()))?;
+        let received_at_unix_millis =
+            u64::try_from(entry.received_at.timestamp_millis()).map_err(|_| PublishedEntryError::ReceivedAt(index))?;
+        previous = link(previous, &ChainEntry { kind, bidder: &bidder, wallet, amount: entry.amount, received_at_unix_millis });
+    }
+    Ok(previous)
 }
 
 #[cfg(test)]

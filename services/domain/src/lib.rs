@@ -9,12 +9,14 @@
 //! - [`lot`]: a lot and its state machine.
 //! - [`bidding`]: [`bidding::decide_bid`], which turns a bid into ACCEPTED or REJECTED-with-reason.
 //! - [`bid_log`]: the hash chain over a lot's bid log whose head goes on chain.
+//! - [`link`]: the commitment that binds a chat identity to the wallet holding its escrow.
 //! - [`events`]: the event envelope and every event type the services exchange.
 
 pub mod bid_log;
 pub mod bidding;
 pub mod events;
 pub mod ids;
+pub mod link;
 pub mod lot;
 pub mod marathon;
 pub mod money;

@@ -109,6 +109,13 @@ impl Wei {
     }
 }
 
+/// Any uint256 is a wei amount: what the chain reports needs no parsing.
+impl From<U256> for Wei {
+    fn from(value: U256) -> Self {
+        Wei(value)
+    }
+}
+
 impl From<u128> for Wei {
     fn from(value: u128) -> Self {
         Wei(U256::from(value))

@@ -32,6 +32,15 @@ pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -
     Ok(bound == 1)
 }
 
+/// The wallet whose deposits carry `commitment` (`0x`-prefixed hex). The house lets only the
+/// first wallet that deposited with a commitment use it, so there is at most one.
+pub async fn wallet_of_commitment(db: impl PgExecutor<'_>, commitment: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT wallet FROM escrow_ledger WHERE commitment = $1 AND kind = 'deposit' ORDER BY id LIMIT 1")
+        .bind(commitment.to_ascii_lowercase())
+        .fetch_optional(db)
+        .await
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Bidder>, sqlx::Error> {
     sqlx::query_as("SELECT id, login, display_name, wallet, banned, ban_reason FROM bidders WHERE id = $1")
         .bind(id.as_str())
@@ -164,11 +173,16 @@ pub struct LedgerEntry {
 }
 
 /// Credits one chain log, once: a log already credited (same transaction hash and log index)
-/// is ignored. Returns whether it was new. Only the chain watcher calls this.
+/// is ignored. Returns whether it was new. Only the chain watcher (and the settlement service,
+/// for its own settlement's log) calls this. The wallet's bidder row is locked first, as a bid
+/// decision locks it, so a decision sees the ledger either before or after the credit.
 pub async fn credit(db: impl PgExecutor<'_>, entry: &LedgerEntry) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
+        // The count makes PostgreSQL run the locking subquery; its value is always >= 0.
         "INSERT INTO escrow_ledger (wallet, kind, amount_wei, commitment, tx_hash, log_index, block_number)
-         VALUES ($1, $2, $3::NUMERIC, $4, $5, $6, $7) ON CONFLICT (tx_hash, log_index) DO NOTHING",
+         SELECT $1, $2, $3::NUMERIC, $4, $5, $6, $7
+         WHERE (SELECT count(*) FROM (SELECT 1 FROM bidders WHERE wallet = $1 FOR UPDATE) AS locked) >= 0
+         ON CONFLICT (tx_hash, log_index) DO NOTHING",
     )
     .bind(entry.wallet.to_ascii_lowercase())
     .bind(entry.kind.as_str())

@@ -197,6 +197,19 @@ pub struct LogEntry {
     pub voided: bool,
 }
 
+impl LogEntry {
+    /// The fields the hash chain covers.
+    pub fn published(&self) -> gavel_domain::bid_log::PublishedEntry<'_> {
+        gavel_domain::bid_log::PublishedEntry {
+            kind: self.kind,
+            bidder: &self.bidder,
+            wallet: &self.wallet,
+            amount: self.amount_wei,
+            received_at: self.received_at,
+        }
+    }
+}
+
 type LogRow = (i32, i16, i64, String, String, String, bool, DateTime<Utc>, bool);
 
 fn log_entry((position, kind, bid_id, bidder, wallet, amount, by_proxy, received_at, voided): LogRow) -> Result<LogEntry, sqlx::Error> {

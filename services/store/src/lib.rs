@@ -15,6 +15,7 @@ pub mod lots;
 pub mod marathons;
 pub mod outbox;
 pub mod settings;
+pub mod settlement;
 pub mod users;
 
 use std::time::Duration;

@@ -5,11 +5,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use gavel_bus::messages::BidCommand;
-use gavel_domain::bid_log::{self, ChainEntry, EntryKind};
+use gavel_domain::bid_log::{self, EntryKind};
 use gavel_domain::bidding::{Bid, BidKind, Decision, DecisionContext, Rejection, decide_bid};
 use gavel_domain::events::{BidAccepted, BidRejected, Event, ExtensionCause, LotClosed, LotExtended};
 use gavel_domain::marathon::BidRules;
-use gavel_domain::{BidId, BidderId, LotId, MarathonId};
+use gavel_domain::{BidId, LotId, MarathonId};
 use gavel_store::bids::{self, NewBid, NewLogEntry};
 use gavel_store::lots::{self, LotRecord};
 use gavel_store::{Postgres, Transaction, bidders, marathons, outbox, settings};
@@ -264,21 +264,8 @@ pub async fn close_lots(
             continue;
         }
         let entries = bids::log(&mut **tx, record.lot.id).await?;
-        let mut chain = Vec::with_capacity(entries.len());
-        let mut bidder_ids = Vec::with_capacity(entries.len());
-        for entry in &entries {
-            bidder_ids.push(BidderId::parse(&entry.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?);
-        }
-        for (entry, bidder) in entries.iter().zip(&bidder_ids) {
-            chain.push(ChainEntry {
-                kind: if entry.kind == 2 { EntryKind::Void } else { EntryKind::Accepted },
-                bidder,
-                wallet: entry.wallet.parse().map_err(|error| sqlx::Error::Decode(format!("wallet '{}': {error}", entry.wallet).into()))?,
-                amount: entry.amount_wei,
-                received_at_unix_millis: u64::try_from(entry.received_at.timestamp_millis()).unwrap_or(0),
-            });
-        }
-        let head = bid_log::head(record.lot.id, chain);
+        let published = entries.iter().map(bids::LogEntry::published);
+        let head = bid_log::head_of_published(record.lot.id, published).map_err(|error| sqlx::Error::Decode(error.into()))?;
         record.lot.winner_final_at = Some(now);
         lots::save(&mut **tx, &record).await?;
         let high = record.lot.high.as_ref();
