@@ -24,6 +24,8 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
+    /// Absent: nothing is settled on chain (the settlement service and `gavel verify` refuse).
+    pub chain: Option<gavel_chain::settings::ChainSettings>,
 }
 
 #[derive(Debug, Deserialize)]

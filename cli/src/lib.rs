@@ -6,6 +6,7 @@
 //! - [`sandbox`]: a throwaway Gavel (own database and RabbitMQ namespace, seeded, in-process)
 //!   for the benchmark, demos and whole-system tests.
 //! - [`bench`]: `gavel bench pipeline`.
+//! - [`verify`]: `gavel verify`, a lot's public bid log against the chain.
 //! - [`twitch`]: Twitch sources from the settings, or for a local Twitch-protocol server.
 
 pub mod bench;
@@ -13,3 +14,4 @@ pub mod config;
 pub mod run;
 pub mod sandbox;
 pub mod twitch;
+pub mod verify;

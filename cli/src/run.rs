@@ -28,6 +28,7 @@ pub struct Selection {
     pub auction_manager: bool,
     pub outbox_relay: bool,
     pub chat_ingest: bool,
+    pub settlement: bool,
 }
 
 pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -53,6 +54,11 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
     } else if selection.outbox_relay {
         let relay = Relay { pool: pool.clone(), topology: topology.clone(), connection: connection.clone(), wake: Arc::new(Notify::new()) };
         running.spawn(relay.run(shutdown.clone()));
+    }
+    if selection.settlement {
+        let chain =
+            settings.chain.clone().context("the settlement service needs a [chain] section (network, auction_house, signer key)")?;
+        running.spawn(gavel_settlement::run(pool.clone(), chain, shutdown.clone()));
     }
     if selection.chat_ingest {
         let ingest = chat_ingest(settings, pool, connection, topology).await?;

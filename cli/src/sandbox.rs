@@ -185,6 +185,13 @@ impl Sandbox {
         self.tasks.spawn(ingest.run(sources, token));
     }
 
+    /// Starts the settlement service (settler and chain watcher) on `chain`, stopped by `stop`
+    /// or with the sandbox.
+    pub fn start_settlement(&mut self, chain: gavel_chain::settings::ChainSettings, stop: Option<CancellationToken>) {
+        let token = stop.unwrap_or_else(|| self.shutdown.child_token());
+        self.tasks.spawn(gavel_settlement::run(self.pool.clone(), chain, token));
+    }
+
     /// A token that stops whatever is started with it, and stops with the sandbox.
     pub fn child_token(&self) -> CancellationToken {
         self.shutdown.child_token()

@@ -2,8 +2,10 @@
 //! processes that the tests kill. Each test uses its own database, RabbitMQ namespace and Redis
 //! key prefix, and stops what it started.
 
+mod chain;
 mod chat;
 mod crash;
 mod fairness;
 mod restart;
+mod settlement;
 mod support;
