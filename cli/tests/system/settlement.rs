@@ -276,6 +276,35 @@ async fn a_settlement_stuck_on_a_low_fee_is_replaced_and_confirmed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_lot_whose_token_was_minted_is_closed_as_no_sale() {
+    let mut sandbox = sandbox().await;
+    let chain = TestChain::start().await;
+    let start = Utc::now() + chrono::Duration::milliseconds(500);
+    let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(60), (0, 0)).await.expect("lot");
+    let pool = sandbox.pool.clone();
+    sandbox.start_settlement(chain.settings(&chain.endpoint()), None);
+    sandbox.start_auction_manager(EngineConfig::default()).await.expect("auction-manager");
+    eventually(WAIT, "the lot opened on chain", || async { chain.owner_of(lot).await.is_some() }).await;
+
+    let admin = gavel_auction_manager::users::create_user(&pool, "ada", gavel_auction_manager::users::Role::Admin, "a long password")
+        .await
+        .expect("admin");
+    gavel_auction_manager::moderation::cancel_lot(&pool, &admin.user, lot, "artist withdrew the piece", Utc::now()).await.expect("cancel");
+    eventually(WAIT, "the cancelled lot closed on chain", || async {
+        LotStatus::from_abi(chain.lot(lot).await.status) == Some(LotStatus::NoSale)
+    })
+    .await;
+    assert_eq!(chain.owner_of(lot).await, None, "its token burned (the marathon's policy)");
+    assert_eq!(lot_state(&pool, lot).await, Some(LotState::Cancelled), "and the lot stays CANCELLED");
+    eventually(WAIT, "the closing confirmed", || async {
+        attempts(&pool, lot).await.iter().any(|a| a.action == "close" && a.kind == AttemptKind::Confirmed)
+    })
+    .await;
+    assert_eq!(chain.closings(lot).await, 1);
+    sandbox.stop().await.expect("stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deposit_counts_only_below_the_reorg_safe_depth_and_a_reorged_one_never() {
     let sandbox = sandbox().await;
     let chain = TestChain::start().await;
