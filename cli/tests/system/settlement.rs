@@ -176,18 +176,18 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
 /// A lot with Alice (account 1, linked and funded through the chain) bidding in
 /// `twitch:gavel`, from `start` to `start + 3 s`.
 async fn lot_with_a_winner(sandbox: &mut Sandbox, chain: &TestChain, twitch: &LocalTwitchServer) -> (LotId, chrono::DateTime<Utc>) {
-    let start = Utc::now() + chrono::Duration::seconds(3);
+    let start = Utc::now() + chrono::Duration::seconds(5);
     let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(3), (0, 0)).await.expect("lot");
     chain.deposit(1, &link::handle("twitch", "alice"), "s", 100 * MILLI_ETH).await.expect("deposit");
     let pool = sandbox.pool.clone();
-    // Credited by the watcher (the settlement process's), then linked as `!link` would.
+    // Credited by the watcher (the settlement process's), then linked in chat.
     eventually(WAIT, "the deposit credited", || async { deposits_credited(&pool).await == 1 }).await;
-    let alice = BidderId::parse("twitch:1").expect("id");
-    bidders::upsert_many(&pool, &[alice.as_str()], &["alice"], &["Alice"]).await.expect("bidder");
-    assert!(bidders::bind_wallet(&pool, &alice, &chain.account(1).to_string()).await.expect("bind"));
     start_bidding(sandbox, twitch).await;
+    let alice = Viewer::new("1", "alice", "Alice");
+    let linked = twitch.say("gavel", &alice, "!link s").await;
+    assert!(reply_to(twitch, &linked).await.contains("your bidding power is 0.1 ETH"));
     sleep_until(start + chrono::Duration::milliseconds(200)).await;
-    twitch.say("gavel", &Viewer::new("1", "alice", "Alice"), "!bid 0.04").await;
+    twitch.say("gavel", &alice, "!bid 0.04").await;
     (lot, start + chrono::Duration::seconds(3))
 }
 
