@@ -6,11 +6,13 @@
 //! - [`sandbox`]: a throwaway Gavel (own database and RabbitMQ namespace, seeded, in-process)
 //!   for the benchmark, demos and whole-system tests.
 //! - [`bench`]: `gavel bench pipeline`.
+//! - [`house`]: `gavel house deploy`.
 //! - [`verify`]: `gavel verify`, a lot's public bid log against the chain.
 //! - [`twitch`]: Twitch sources from the settings, or for a local Twitch-protocol server.
 
 pub mod bench;
 pub mod config;
+pub mod house;
 pub mod run;
 pub mod sandbox;
 pub mod twitch;

@@ -2,6 +2,7 @@
 //!
 //! - `gavel run all` (or one service by name) runs services in this process until Ctrl-C / SIGTERM;
 //! - `gavel migrate` applies the database migrations;
+//! - `gavel house deploy` deploys the auction house;
 //! - `gavel verify --lot <id>` checks a settled lot's public bid log against the chain;
 //! - `gavel admin create` creates a dashboard/API user and prints its one-time API token.
 
@@ -52,6 +53,11 @@ enum Command {
         #[arg(long)]
         api: Option<String>,
     },
+    /// Deploy an auction house on the configured chain, the signer as its operator.
+    House {
+        #[command(subcommand)]
+        command: HouseCommand,
+    },
     /// Manage dashboard and API users.
     Admin {
         #[command(subcommand)]
@@ -79,6 +85,26 @@ enum Service {
 enum BenchCommand {
     /// The bidding pipeline: chat → RabbitMQ → engine → events, against the broker alone.
     Pipeline(gavel::bench::PipelineArgs),
+}
+
+#[derive(Subcommand)]
+enum HouseCommand {
+    /// Deploy `AuctionHouse` (and its `MarathonNFT`); prints the `[chain]` values to set.
+    Deploy {
+        /// Where the proceeds go.
+        #[arg(long)]
+        treasury: alloy::primitives::Address,
+        /// Who may pause and grant roles. Default: the signer.
+        #[arg(long)]
+        admin: Option<alloy::primitives::Address>,
+        /// Must exceed a lot plus its settlement window. Default: 2 days.
+        #[arg(long, default_value_t = 172_800)]
+        withdrawal_delay_secs: u64,
+        #[arg(long, default_value = "Gavel Marathon")]
+        nft_name: String,
+        #[arg(long, default_value = "GAVEL")]
+        nft_symbol: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +202,13 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let report = gavel::verify::lot(&api, chain, gavel_domain::LotId(lot)).await?;
             println!("{}", serde_json::to_string(&report)?);
             anyhow::ensure!(report.matches, "lot {lot}: the bid log does not match the hash recorded on chain");
+        }
+        Command::House { command: HouseCommand::Deploy { treasury, admin, withdrawal_delay_secs, nft_name, nft_symbol } } => {
+            let chain = settings.chain.as_ref().context("gavel house deploy needs a [chain] section (network, rpc_url, signer key)")?;
+            let args = gavel::house::DeployArgs { treasury, admin, withdrawal_delay_secs, nft_name, nft_symbol };
+            let deployed = gavel::house::deploy(chain, &args).await?;
+            tracing::info!(house = %deployed.auction_house, block = deployed.start_block, "auction house deployed");
+            println!("{}", serde_json::to_string(&deployed)?);
         }
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;

@@ -54,7 +54,7 @@ pub async fn lot(api: &str, chain: &ChainSettings, lot: LotId) -> anyhow::Result
     });
     let computed = head_of_published(lot, published).context("the published bid log is malformed")?;
     let provider = ProviderBuilder::new().connect_http(chain.rpc_url());
-    let house = AuctionHouse::new(chain.auction_house, provider);
+    let house = AuctionHouse::new(chain.house()?, provider);
     let recorded = house.lotOf(U256::from(lot.0.unsigned_abs())).call().await.context("cannot read the lot from the auction house")?;
     let status = LotStatus::from_abi(recorded.status).context("the auction house reports an unknown lot status")?;
     Ok(Report {

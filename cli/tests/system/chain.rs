@@ -65,7 +65,7 @@ impl TestChain {
         ChainSettings {
             network: Network::Anvil,
             rpc_url: Some(rpc.parse().expect("rpc url")),
-            auction_house: *self.house.address(),
+            auction_house: Some(*self.house.address()),
             start_block: 0,
             confirmations: 1,
             reorg_depth: 0,
@@ -223,6 +223,19 @@ pub fn spawn_settlement(database_url: &str, chain: &ChainSettings, log: &std::pa
         .expect("spawn gavel run settlement")
 }
 
+/// `gavel house deploy --treasury <treasury>` with `chain`'s network and signer; what it printed.
+pub async fn deploy_house(chain: &ChainSettings, treasury: Address) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_gavel"))
+        .args(["house", "deploy", "--treasury", &treasury.to_string()])
+        .envs(chain_env(chain))
+        .env("GAVEL__LOG__FILTER", "error")
+        .output()
+        .await
+        .expect("run gavel house deploy");
+    assert!(output.status.success(), "gavel house deploy: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
 /// `gavel verify --lot <lot>` against the API at `api`; whether it exited 0.
 pub async fn verify(api: SocketAddr, chain: &ChainSettings, lot: LotId) -> bool {
     Command::new(env!("CARGO_BIN_EXE_gavel"))
@@ -242,12 +255,14 @@ fn chain_env(chain: &ChainSettings) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("GAVEL__CHAIN__NETWORK", "anvil".to_owned()),
         ("GAVEL__CHAIN__RPC_URL", chain.rpc_url().to_string()),
-        ("GAVEL__CHAIN__AUCTION_HOUSE", chain.auction_house.to_string()),
         ("GAVEL__CHAIN__CONFIRMATIONS", chain.confirmations.to_string()),
         ("GAVEL__CHAIN__REORG_DEPTH", chain.reorg_depth.to_string()),
         ("GAVEL__CHAIN__REPLACE_AFTER_BLOCKS", chain.replace_after_blocks.to_string()),
         ("GAVEL__CHAIN__POLL_INTERVAL_MS", chain.poll_interval_ms.to_string()),
     ];
+    if let Some(house) = chain.auction_house {
+        env.push(("GAVEL__CHAIN__AUCTION_HOUSE", house.to_string()));
+    }
     if let Some(key) = &chain.signer_key {
         env.push(("GAVEL__CHAIN__SIGNER_KEY", key.expose_secret().to_owned()));
     }

@@ -21,7 +21,7 @@ use gavel_settlement::watcher::Watcher;
 use gavel_store::settlement::{Attempt, AttemptKind};
 use gavel_store::{PgPool, bidders, lots};
 
-use crate::chain::{MILLI_ETH, Proxy, TestChain, attempts, spawn_settlement, verify};
+use crate::chain::{MILLI_ETH, Proxy, TestChain, attempts, deploy_house, spawn_settlement, verify};
 use crate::crash::kill;
 use crate::support::{eventually, sandbox};
 
@@ -305,13 +305,28 @@ async fn a_cancelled_lot_whose_token_was_minted_is_closed_as_no_sale() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gavel_house_deploy_makes_the_signer_the_operator_of_a_new_house() {
+    let chain = TestChain::start().await;
+    let mut settings = chain.settings(&chain.endpoint());
+    settings.auction_house = None;
+    let deployed = deploy_house(&settings, chain.treasury()).await;
+    let address: alloy::primitives::Address = deployed["auction_house"].as_str().expect("address").parse().expect("address");
+    assert_ne!(&address, chain.house.address(), "a new house");
+    let house = gavel_chain::bindings::AuctionHouse::new(address, chain.provider.clone());
+    let operator_role = house.OPERATOR_ROLE().call().await.expect("role");
+    assert!(house.hasRole(operator_role, chain.account(0)).call().await.expect("hasRole"), "the signer operates it");
+    assert_eq!(house.treasury().call().await.expect("treasury"), chain.treasury());
+    assert_eq!(deployed["nft"].as_str().map(str::to_lowercase), Some(house.nft().call().await.expect("nft").to_string().to_lowercase()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deposit_counts_only_below_the_reorg_safe_depth_and_a_reorged_one_never() {
     let sandbox = sandbox().await;
     let chain = TestChain::start().await;
     let pool = sandbox.pool.clone();
     let mut settings = chain.settings(&chain.endpoint());
     settings.reorg_depth = 3;
-    let watcher = Watcher::new(pool.clone(), Chain::connect(&settings), &settings);
+    let watcher = Watcher::new(pool.clone(), Chain::connect(&settings).expect("chain"), &settings);
     let (alice, bob) = (BidderId::parse("twitch:1").expect("id"), BidderId::parse("twitch:2").expect("id"));
     bidders::upsert_many(&pool, &[alice.as_str(), bob.as_str()], &["alice", "bob"], &["Alice", "Bob"]).await.expect("bidders");
     bidders::bind_wallet(&pool, &alice, &chain.account(1).to_string()).await.expect("bind");

@@ -57,8 +57,9 @@ pub struct ChainSettings {
     pub network: Network,
     /// Overrides the network's public endpoint.
     pub rpc_url: Option<Url>,
-    /// The deployed `AuctionHouse`.
-    pub auction_house: Address,
+    /// The deployed `AuctionHouse` (`gavel house deploy` makes one). Needed by everything but
+    /// the deployment itself.
+    pub auction_house: Option<Address>,
     /// The block the house was deployed in: the watcher reads logs from here on first start.
     #[serde(default)]
     pub start_block: u64,
@@ -123,12 +124,20 @@ pub enum SignerError {
     Invalid,
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error("no auction house: set chain.auction_house (gavel house deploy prints it)")]
+pub struct NoHouse;
+
 impl ChainSettings {
     pub fn rpc_url(&self) -> Url {
         self.rpc_url.clone().unwrap_or_else(|| {
             // The constants above are valid URLs.
             Url::parse(self.network.default_rpc()).unwrap_or_else(|_| unreachable!("a network's default RPC is a valid URL"))
         })
+    }
+
+    pub fn house(&self) -> Result<Address, NoHouse> {
+        self.auction_house.ok_or(NoHouse)
     }
 
     pub fn chain_id(&self) -> u64 {
@@ -163,7 +172,7 @@ mod tests {
         ChainSettings {
             network: Network::ShapeSepolia,
             rpc_url: None,
-            auction_house: Address::ZERO,
+            auction_house: None,
             start_block: 0,
             confirmations: 1,
             reorg_depth: 1,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use alloy::primitives::Address;
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use gavel_chain::bindings::AuctionHouse::AuctionHouseInstance;
-use gavel_chain::settings::ChainSettings;
+use gavel_chain::settings::{ChainSettings, NoHouse};
 
 /// Longest wait for one RPC call.
 pub const RPC_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,10 +47,10 @@ pub struct Chain {
 }
 
 impl Chain {
-    pub fn connect(settings: &ChainSettings) -> Self {
+    pub fn connect(settings: &ChainSettings) -> Result<Self, NoHouse> {
         let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(settings.rpc_url()).erased();
-        let house = AuctionHouseInstance::new(settings.auction_house, provider.clone());
-        Chain { provider, house, chain_id: settings.chain_id() }
+        let house = AuctionHouseInstance::new(settings.house()?, provider.clone());
+        Ok(Chain { provider, house, chain_id: settings.chain_id() })
     }
 
     pub fn house_address(&self) -> Address {

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs the settler and the watcher until `shutdown`; either failing stops both.
 pub async fn run(pool: PgPool, settings: ChainSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let chain = chain::Chain::connect(&settings);
+    let chain = chain::Chain::connect(&settings)?;
     let settler = settler::Settler::new(pool.clone(), chain.clone(), settings.clone())?;
     let watcher = watcher::Watcher::new(pool, chain, &settings);
     let stop = shutdown.child_token();
