@@ -5,6 +5,7 @@ use alloy::primitives::Address;
 use alloy::providers::{Provider, ProviderBuilder};
 use anyhow::Context;
 use gavel_chain::bindings::AuctionHouse;
+use gavel_chain::redact_urls;
 use gavel_chain::settings::ChainSettings;
 use serde::Serialize;
 
@@ -32,8 +33,9 @@ pub struct DeployArgs {
 pub async fn deploy(chain: &ChainSettings, args: &DeployArgs) -> anyhow::Result<Deployed> {
     let signer = chain.signer()?;
     let operator = signer.address();
-    let provider = ProviderBuilder::new().wallet(signer).connect_http(chain.rpc_url());
-    let reported = provider.get_chain_id().await.context("cannot reach the chain (chain.rpc_url)")?;
+    let provider = ProviderBuilder::new().wallet(signer).connect_http(chain.rpc_url()?);
+    let reported =
+        provider.get_chain_id().await.map_err(|error| anyhow::anyhow!("cannot reach the chain: {}", redact_urls(&error.to_string())))?;
     anyhow::ensure!(reported == chain.chain_id(), "the endpoint serves chain {reported}, not {} ({:?})", chain.chain_id(), chain.network);
     let admin = args.admin.unwrap_or(operator);
     let receipt = AuctionHouse::deploy_builder(
@@ -47,12 +49,16 @@ pub async fn deploy(chain: &ChainSettings, args: &DeployArgs) -> anyhow::Result<
     )
     .send()
     .await
-    .context("the deployment was refused")?
+    .map_err(|error| anyhow::anyhow!("the deployment was refused: {}", redact_urls(&error.to_string())))?
     .get_receipt()
     .await
-    .context("no receipt for the deployment")?;
+    .map_err(|error| anyhow::anyhow!("no receipt for the deployment: {}", redact_urls(&error.to_string())))?;
     anyhow::ensure!(receipt.status(), "the deployment reverted (transaction {})", receipt.transaction_hash);
     let auction_house = receipt.contract_address.context("the receipt names no contract")?;
-    let nft = AuctionHouse::new(auction_house, provider).nft().call().await.context("cannot read the house's NFT")?;
+    let nft = AuctionHouse::new(auction_house, provider)
+        .nft()
+        .call()
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot read the house's NFT: {}", redact_urls(&error.to_string())))?;
     Ok(Deployed { auction_house, nft, start_block: receipt.block_number.unwrap_or_default(), operator, admin, treasury: args.treasury })
 }

@@ -6,6 +6,7 @@ use alloy::providers::ProviderBuilder;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use gavel_chain::bindings::{AuctionHouse, LotStatus};
+use gavel_chain::redact_urls;
 use gavel_chain::settings::ChainSettings;
 use gavel_domain::bid_log::{PublishedEntry, head_of_published};
 use gavel_domain::{LotId, Wei};
@@ -53,9 +54,13 @@ pub async fn lot(api: &str, chain: &ChainSettings, lot: LotId) -> anyhow::Result
         received_at: e.received_at,
     });
     let computed = head_of_published(lot, published).context("the published bid log is malformed")?;
-    let provider = ProviderBuilder::new().connect_http(chain.rpc_url());
+    let provider = ProviderBuilder::new().connect_http(chain.rpc_url()?);
     let house = AuctionHouse::new(chain.house()?, provider);
-    let recorded = house.lotOf(U256::from(lot.0.unsigned_abs())).call().await.context("cannot read the lot from the auction house")?;
+    let recorded = house
+        .lotOf(U256::from(lot.0.unsigned_abs()))
+        .call()
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot read the lot from the auction house: {}", redact_urls(&error.to_string())))?;
     let status = LotStatus::from_abi(recorded.status).context("the auction house reports an unknown lot status")?;
     Ok(Report {
         lot_id: lot,

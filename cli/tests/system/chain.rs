@@ -64,7 +64,7 @@ impl TestChain {
     pub fn settings(&self, rpc: &str) -> ChainSettings {
         ChainSettings {
             network: Network::Anvil,
-            rpc_url: Some(rpc.parse().expect("rpc url")),
+            rpc_url: Some(rpc.to_owned().into()),
             auction_house: Some(*self.house.address()),
             start_block: 0,
             confirmations: 1,
@@ -73,6 +73,7 @@ impl TestChain {
             open_ahead_secs: 0,
             on_winner_default: OnWinnerDefault::RunnerUp,
             poll_interval_ms: 50,
+            max_fee_per_gas_wei: 1_000_000_000_000,
             max_log_range: 1000,
             signer_key: Some(self.operator_key().into()),
             signer_key_file: None,
@@ -254,7 +255,7 @@ fn chain_env(chain: &ChainSettings) -> Vec<(&'static str, String)> {
     use secrecy::ExposeSecret;
     let mut env = vec![
         ("GAVEL__CHAIN__NETWORK", "anvil".to_owned()),
-        ("GAVEL__CHAIN__RPC_URL", chain.rpc_url().to_string()),
+        ("GAVEL__CHAIN__RPC_URL", chain.rpc_url().expect("rpc url").to_string()),
         ("GAVEL__CHAIN__CONFIRMATIONS", chain.confirmations.to_string()),
         ("GAVEL__CHAIN__REORG_DEPTH", chain.reorg_depth.to_string()),
         ("GAVEL__CHAIN__REPLACE_AFTER_BLOCKS", chain.replace_after_blocks.to_string()),

@@ -81,10 +81,6 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
     let mut sandbox = sandbox().await;
     let chain = TestChain::start().await;
     let twitch = LocalTwitchServer::start().await.expect("twitch");
-    let start = Utc::now() + chrono::Duration::seconds(6);
-    let end = start + chrono::Duration::seconds(4);
-    let sold = sandbox.seed_lot("twitch:gavel", start, end, (0, 0)).await.expect("lot");
-    let unsold = sandbox.seed_lot("twitch:quiet", start, end, (0, 0)).await.expect("lot");
     let pool = sandbox.pool.clone();
 
     // Alice (account 1) and Bob (account 2) deposit with their own commitments; Mallory
@@ -116,6 +112,11 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
     assert_eq!(wallet_of("twitch:2").await, Some(chain.account(2).to_string().to_lowercase()));
     assert_eq!(wallet_of("twitch:3").await, None, "a copied secret binds nothing");
 
+    // The lots: seeded now that everyone is linked, so no set-up time eats into their bidding.
+    let start = Utc::now() + chrono::Duration::seconds(1);
+    let end = start + chrono::Duration::seconds(4);
+    let sold = sandbox.seed_lot("twitch:gavel", start, end, (0, 0)).await.expect("lot");
+    let unsold = sandbox.seed_lot("twitch:quiet", start, end, (0, 0)).await.expect("lot");
     sleep_until(start + chrono::Duration::milliseconds(200)).await;
     for (viewer, text) in [(&alice, "!bid 0.01"), (&bob, "!bid 0.02"), (&alice, "!bid 0.03")] {
         twitch.say("gavel", viewer, text).await;
@@ -173,11 +174,9 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
     sandbox.stop().await.expect("stop");
 }
 
-/// A lot with Alice (account 1, linked and funded through the chain) bidding in
-/// `twitch:gavel`, from `start` to `start + 3 s`.
+/// A lot in `twitch:gavel` that Alice (account 1, funded through the chain and linked in chat)
+/// bids on; returns it and its end.
 async fn lot_with_a_winner(sandbox: &mut Sandbox, chain: &TestChain, twitch: &LocalTwitchServer) -> (LotId, chrono::DateTime<Utc>) {
-    let start = Utc::now() + chrono::Duration::seconds(5);
-    let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(3), (0, 0)).await.expect("lot");
     chain.deposit(1, &link::handle("twitch", "alice"), "s", 100 * MILLI_ETH).await.expect("deposit");
     let pool = sandbox.pool.clone();
     // Credited by the watcher (the settlement process's), then linked in chat.
@@ -186,6 +185,8 @@ async fn lot_with_a_winner(sandbox: &mut Sandbox, chain: &TestChain, twitch: &Lo
     let alice = Viewer::new("1", "alice", "Alice");
     let linked = twitch.say("gavel", &alice, "!link s").await;
     assert!(reply_to(twitch, &linked).await.contains("your bidding power is 0.1 ETH"));
+    let start = Utc::now() + chrono::Duration::seconds(1);
+    let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(3), (0, 0)).await.expect("lot");
     sleep_until(start + chrono::Duration::milliseconds(200)).await;
     twitch.say("gavel", &alice, "!bid 0.04").await;
     (lot, start + chrono::Duration::seconds(3))
@@ -219,7 +220,7 @@ async fn settlement_killed_between_sending_and_the_receipt_settles_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after: Vec<_> = attempts(&pool, lot).await.into_iter().filter(|a| a.id > sent.id).collect();
     assert_eq!(after.first().map(|a| a.kind), Some(AttemptKind::ChainState), "the chain is read before anything else: {after:?}");
-    assert!(!after.iter().any(|a| a.kind == AttemptKind::Sent), "no second settlement is signed: {after:?}");
+    assert!(!after.iter().any(|a| matches!(a.kind, AttemptKind::Sent | AttemptKind::Replaced)), "nothing is signed again: {after:?}");
 
     chain.mine(1).await;
     chain.set_automine(true).await;
@@ -364,13 +365,52 @@ async fn a_deposit_counts_only_below_the_reorg_safe_depth_and_a_reorged_one_neve
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_paid_short_after_a_settlement_leaves_the_right_bidding_power() {
+    let sandbox = sandbox().await;
+    let chain = TestChain::start().await;
+    let pool = sandbox.pool.clone();
+    let settings = chain.settings(&chain.endpoint());
+    let watcher = Watcher::new(pool.clone(), Chain::connect(&settings).expect("chain"), &settings);
+    let alice = BidderId::parse("twitch:1").expect("id");
+    bidders::upsert_many(&pool, &[alice.as_str()], &["alice"], &["Alice"]).await.expect("bidder");
+    bidders::bind_wallet(&pool, &alice, &chain.account(1).to_string()).await.expect("bind");
+    let power = || async { bidders::power(&pool, &alice).await.expect("power").map(|p| p.as_u256()) };
+    let eth = |milli: u128| U256::from(milli * MILLI_ETH);
+
+    // Alice deposits 1 ETH and asks for all of it back; while the request waits, a lot she won
+    // settles for 0.8, so the withdrawal pays only the 0.2 left.
+    chain.deposit(1, "twitch:alice", "a", 1000 * MILLI_ETH).await.expect("deposit");
+    let house = &chain.house;
+    house.requestWithdrawal(eth(1000)).from(chain.account(1)).send().await.expect("request").get_receipt().await.expect("requested");
+    house.openLot(U256::from(7), "ipfs://7".into()).send().await.expect("open").get_receipt().await.expect("opened");
+    let settle = house.settleLot(U256::from(7), chain.account(1), eth(800), alloy::primitives::B256::ZERO);
+    settle.send().await.expect("settle").get_receipt().await.expect("settled");
+    let _: i64 = chain.provider.raw_request("evm_increaseTime".into(), (86_401,)).await.expect("time passes");
+    chain.mine(1).await;
+    let withdraw = house.withdraw().from(chain.account(1)).send().await.expect("withdraw").get_receipt().await.expect("withdrawn");
+    assert!(withdraw.status());
+    assert_eq!(chain.escrow(1).await, U256::ZERO);
+    watcher.pass().await.expect("pass");
+    assert_eq!(power().await, Some(U256::ZERO), "nothing left");
+
+    // The 0.8 the withdrawal asked for but did not pay is not held against her: a new deposit
+    // is all bidding power.
+    chain.deposit(1, "twitch:alice", "a", 500 * MILLI_ETH).await.expect("deposit");
+    watcher.pass().await.expect("pass");
+    assert_eq!(power().await, Some(eth(500)));
+    assert_eq!(chain.escrow(1).await, eth(500));
+    sandbox.stop().await.expect("stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settlement_rides_out_an_rpc_outage() {
     let mut sandbox = sandbox().await;
     let chain = TestChain::start().await;
     let twitch = LocalTwitchServer::start().await.expect("twitch");
     let anvil_address = SocketAddr::from(([127, 0, 0, 1], chain.anvil.port()));
     let proxy = Proxy::start(anvil_address).await;
-    let settings = chain.settings(&proxy.url());
+    // A provider's URL carries its key; it must show up nowhere.
+    let settings = chain.settings(&format!("{}/?apikey=SECRETKEY42", proxy.url()));
     let logs = tempdir();
     let log = logs.join("settlement.log");
     let process = spawn_settlement(&sandbox.database_url, &settings, &log);
@@ -397,6 +437,9 @@ async fn settlement_rides_out_an_rpc_outage() {
     assert!(text.contains("RPC endpoint failing"), "the outage is in the logs");
     assert!(text.contains("RPC endpoint reachable again"), "and its end");
     assert!(!text.contains(chain.operator_key().trim_start_matches("0x")), "the signer key never reaches the log");
+    assert!(!text.contains("SECRETKEY42"), "nor the RPC URL's key");
+    let recorded = attempts(&pool, lot).await;
+    assert!(recorded.iter().all(|a| !a.detail.contains("SECRETKEY42")), "nor the recorded attempts");
     sandbox.stop().await.expect("stop");
     let _ = std::fs::remove_dir_all(logs);
 }

@@ -23,3 +23,31 @@ pub fn house_revert(error: &TransportError) -> Option<HouseRevert> {
 pub fn decode_revert(data: &[u8]) -> Option<HouseRevert> {
     HouseRevert::abi_decode(data).ok()
 }
+
+/// `text` with every URL replaced: an RPC endpoint's URL often carries an API key, and error
+/// texts reach logs, recorded attempts and the dashboard.
+pub fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = ["http://", "https://", "ws://", "wss://"].iter().filter_map(|scheme| rest.find(scheme)).min() {
+        out.push_str(&rest[..start]);
+        out.push_str("<rpc url>");
+        let end = rest[start..].find(|c: char| c.is_whitespace() || c == ')' || c == '"').map_or(rest.len(), |len| start + len);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_never_reach_an_error_text() {
+        let text = "error sending request for url (https://shape.example/v2/SECRETKEY): connection refused";
+        assert_eq!(redact_urls(text), "error sending request for url (<rpc url>): connection refused");
+        assert_eq!(redact_urls("no url here"), "no url here");
+        assert_eq!(redact_urls("a http://x b https://y?key=1"), "a <rpc url> b <rpc url>");
+    }
+}

@@ -55,8 +55,8 @@ pub enum OnWinnerDefault {
 #[serde(deny_unknown_fields)]
 pub struct ChainSettings {
     pub network: Network,
-    /// Overrides the network's public endpoint.
-    pub rpc_url: Option<Url>,
+    /// Overrides the network's public endpoint. Secret: a provider's URL often carries an API key.
+    pub rpc_url: Option<SecretString>,
     /// The deployed `AuctionHouse` (`gavel house deploy` makes one). Needed by everything but
     /// the deployment itself.
     pub auction_house: Option<Address>,
@@ -80,6 +80,10 @@ pub struct ChainSettings {
     pub on_winner_default: OnWinnerDefault,
     #[serde(default = "defaults::poll_interval_ms")]
     pub poll_interval_ms: u64,
+    /// The most a transaction may offer per gas, in wei: a guard against fees running away while
+    /// a transaction is replaced again and again.
+    #[serde(default = "defaults::max_fee_per_gas_wei")]
+    pub max_fee_per_gas_wei: u64,
     /// Most blocks asked for in one `eth_getLogs` (public endpoints cap the range).
     #[serde(default = "defaults::max_log_range")]
     pub max_log_range: u64,
@@ -109,6 +113,10 @@ mod defaults {
     pub fn max_log_range() -> u64 {
         1000
     }
+    /// 1,000 gwei: far above Shape's fees, low enough to stop a runaway.
+    pub fn max_fee_per_gas_wei() -> u64 {
+        1_000_000_000_000
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,12 +136,15 @@ pub enum SignerError {
 #[error("no auction house: set chain.auction_house (gavel house deploy prints it)")]
 pub struct NoHouse;
 
+// The URL's own text is left out: it may carry an API key.
+#[derive(Debug, thiserror::Error)]
+#[error("chain.rpc_url is not a valid URL (value not shown)")]
+pub struct BadRpcUrl;
+
 impl ChainSettings {
-    pub fn rpc_url(&self) -> Url {
-        self.rpc_url.clone().unwrap_or_else(|| {
-            // The constants above are valid URLs.
-            Url::parse(self.network.default_rpc()).unwrap_or_else(|_| unreachable!("a network's default RPC is a valid URL"))
-        })
+    pub fn rpc_url(&self) -> Result<Url, BadRpcUrl> {
+        let text = self.rpc_url.as_ref().map_or(self.network.default_rpc(), |url| url.expose_secret());
+        Url::parse(text).map_err(|_| BadRpcUrl)
     }
 
     pub fn house(&self) -> Result<Address, NoHouse> {
@@ -180,6 +191,7 @@ mod tests {
             open_ahead_secs: 0,
             on_winner_default: OnWinnerDefault::RunnerUp,
             poll_interval_ms: 100,
+            max_fee_per_gas_wei: 1_000_000_000_000,
             max_log_range: 1000,
             signer_key: key.map(|key| SecretString::from(key.to_owned())),
             signer_key_file: None,
@@ -191,7 +203,10 @@ mod tests {
         assert_eq!(Network::ShapeMainnet.chain_id(), 360);
         assert_eq!(Network::ShapeSepolia.chain_id(), 11011);
         assert_eq!(Network::Anvil.chain_id(), 11011);
-        assert_eq!(settings(None).rpc_url().as_str(), "https://sepolia.shape.network/");
+        assert_eq!(settings(None).rpc_url().unwrap().as_str(), "https://sepolia.shape.network/");
+        let mut private = settings(None);
+        private.rpc_url = Some(SecretString::from("https://shape.example/v2/APIKEY".to_owned()));
+        assert!(!format!("{private:?}").contains("APIKEY"), "the URL is a secret");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use alloy::primitives::Address;
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use gavel_chain::bindings::AuctionHouse::AuctionHouseInstance;
-use gavel_chain::settings::{ChainSettings, NoHouse};
+use gavel_chain::settings::ChainSettings;
 
 /// Longest wait for one RPC call.
 pub const RPC_TIMEOUT: Duration = Duration::from_secs(10);
@@ -22,21 +22,8 @@ impl RpcError {
     /// The error's text with any URL in it replaced: an RPC endpoint's URL often carries an API
     /// key, and these messages reach the logs and the recorded attempts.
     pub fn new(error: impl std::fmt::Display) -> Self {
-        RpcError(redact_urls(&error.to_string()))
+        RpcError(gavel_chain::redact_urls(&error.to_string()))
     }
-}
-
-fn redact_urls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = ["http://", "https://", "ws://", "wss://"].iter().filter_map(|scheme| rest.find(scheme)).min() {
-        out.push_str(&rest[..start]);
-        out.push_str("<rpc url>");
-        let end = rest[start..].find(|c: char| c.is_whitespace() || c == ')' || c == '"').map_or(rest.len(), |len| start + len);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[derive(Clone)]
@@ -47,8 +34,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    pub fn connect(settings: &ChainSettings) -> Result<Self, NoHouse> {
-        let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(settings.rpc_url()).erased();
+    pub fn connect(settings: &ChainSettings) -> anyhow::Result<Self> {
+        let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(settings.rpc_url()?).erased();
         let house = AuctionHouseInstance::new(settings.house()?, provider.clone());
         Ok(Chain { provider, house, chain_id: settings.chain_id() })
     }
@@ -68,19 +55,6 @@ pub async fn call<T, E: std::fmt::Display>(future: impl IntoFuture<Output = Resu
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(RpcError::new(error)),
         Err(_) => Err(RpcError(format!("no answer within {} s", RPC_TIMEOUT.as_secs()))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_never_reach_an_error_text() {
-        let error = RpcError::new("error sending request for url (https://shape.example/v2/SECRETKEY): connection refused");
-        assert_eq!(error.0, "error sending request for url (<rpc url>): connection refused");
-        assert_eq!(RpcError::new("no url here").0, "no url here");
-        assert_eq!(RpcError::new("a http://x b https://y").0, "a <rpc url> b <rpc url>");
     }
 }
 

@@ -89,6 +89,9 @@ enum Progress {
 enum StepError {
     #[error("RPC: {0}")]
     Rpc(#[from] RpcError),
+    /// The call, estimated now, would revert with the house's error.
+    #[error("the call would revert: {0}")]
+    WouldRevert(String),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -103,6 +106,7 @@ enum Broadcast {
 enum Estimate {
     Gas(u64),
     AlreadyDone,
+    Reverts(String),
 }
 
 /// The transaction that did an action on chain, and the settlement log in it for a sale.
@@ -130,9 +134,15 @@ impl Settler {
     }
 
     pub async fn run(mut self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let Some(_lease) = self.lease(&shutdown).await? else { return Ok(()) };
+        let Some(mut lease) = self.lease(&shutdown).await? else { return Ok(()) };
         tracing::info!(signer = %self.signer, house = %self.chain.house_address(), chain_id = self.chain.chain_id, "settlement started");
         while !shutdown.is_cancelled() {
+            // The lock lives on that connection: without it another process may be signing.
+            sqlx::query("SELECT 1").execute(&mut lease).await.map_err(|error| {
+                anyhow::anyhow!(
+                    "lost the connection that holds this signer's settlement lock ({error}); stopping so the supervisor restarts"
+                )
+            })?;
             if let Err(error) = self.pass(&shutdown).await {
                 tracing::warn!(error = %error, "settlement pass failed; retrying");
             }
@@ -212,10 +222,17 @@ impl Settler {
                         return Ok(progress);
                     }
                 }
-                Err(StepError::Rpc(error)) => {
+                Err(error @ (StepError::Rpc(_) | StepError::WouldRevert(_))) => {
                     if !outage {
-                        tracing::warn!(lot_id = lot.0, action = action.as_str(), error = %error, "RPC endpoint failing; retrying until it is back");
-                        let detail = format!("RPC failed: {error}");
+                        match &error {
+                            StepError::WouldRevert(_) => {
+                                tracing::error!(alert = "settlement_blocked", lot_id = lot.0, action = action.as_str(), error = %error, "settlement cannot proceed; retrying")
+                            }
+                            _ => {
+                                tracing::warn!(lot_id = lot.0, action = action.as_str(), error = %error, "RPC endpoint failing; retrying until it is back")
+                            }
+                        }
+                        let detail = error.to_string();
                         settlement::record(&self.pool, lot, action, AttemptKind::RpcError, &NewAttempt { detail, ..Default::default() })
                             .await?;
                         // After the failure, the chain is read (and recorded) again first.
@@ -285,21 +302,39 @@ impl Settler {
             return Ok(Progress::Waiting);
         }
         let hash = last.tx_hash.as_deref().and_then(|hash| hash.parse::<B256>().ok()).unwrap_or_default();
-        let known = call(self.chain.provider.get_transaction_by_hash(hash)).await?.is_some();
-        let stuck = if known {
-            let head = self.chain.head().await?;
-            head >= last.block_number.unwrap_or(head).saturating_add(self.settings.replace_after_blocks)
-        } else {
-            // Recorded but not (or no longer) in the node's pool: the same bytes, again. A node
-            // that refuses them (their fees are now too low) gets them signed again higher.
-            let raw = last.raw_tx.as_deref().unwrap_or_default();
+        if call(self.chain.provider.get_transaction_by_hash(hash)).await?.is_none() {
+            // Recorded but not (or no longer) in the node's pool (some endpoints forward to a
+            // sequencer and keep nothing): the same bytes, again.
             tracing::info!(lot_id = lot.0, action = action.as_str(), tx = %hash, "rebroadcasting the recorded transaction");
-            matches!(self.broadcast(raw).await?, Broadcast::Refused(_))
-        };
-        if stuck {
-            return self.send(job, &self.decode_call(last)?, Some(last)).await;
+            match self.broadcast(last.raw_tx.as_deref().unwrap_or_default()).await? {
+                Broadcast::Accepted => {}
+                // Its fees are now too low: signed again higher.
+                Broadcast::Refused(reason) if fee_too_low(&reason) => return self.replace(job, last).await,
+                Broadcast::Refused(reason) => {
+                    return Err(StepError::Rpc(RpcError::new(format!("the node refuses transaction {hash}: {reason}"))));
+                }
+            }
+        }
+        let head = self.chain.head().await?;
+        if head >= last.block_number.unwrap_or(head).saturating_add(self.settings.replace_after_blocks) {
+            return self.replace(job, last).await;
         }
         Ok(Progress::Waiting)
+    }
+
+    /// Signs `last`'s call again at its nonce with higher fees. If that call would now revert (the
+    /// winner's escrow went while it waited, say), the close is decided again and the nonce
+    /// carries the new decision.
+    async fn replace(&mut self, job: &Job, last: &Attempt) -> Result<Progress, StepError> {
+        let stuck_call = self.decode_call(last)?;
+        match self.send(job, &stuck_call, Some(last)).await {
+            Err(StepError::WouldRevert(reason)) => {
+                tracing::warn!(lot_id = job.lot().0, reason = %reason, "the waiting transaction would now revert; deciding again");
+                let fresh = self.decide(job).await?;
+                self.send(job, &fresh, Some(last)).await
+            }
+            other => other,
+        }
     }
 
     /// What a close sends: a sale to the winner if their escrow covers the amount; otherwise an
@@ -316,7 +351,7 @@ impl Settler {
             })?;
         let no_sale = Call::NoSale { burn: close.burn_on_no_sale, head };
         let (Some(winner), Some(amount)) = (&close.closed.winner, close.closed.amount) else { return Ok(no_sale) };
-        if let Some(wallet) = self.covering_wallet(winner, amount).await? {
+        if let Some(wallet) = self.covering_wallet(winner, amount, false).await? {
             return Ok(Call::Settle { winner: wallet, amount: amount.as_u256(), head });
         }
         let detail = format!("winner {winner}'s escrow no longer covers {} ETH", amount.to_eth_string());
@@ -329,7 +364,7 @@ impl Settler {
                 if &bidder == winner {
                     continue;
                 }
-                if let Some(wallet) = self.covering_wallet(&bidder, standing.amount_wei).await? {
+                if let Some(wallet) = self.covering_wallet(&bidder, standing.amount_wei, true).await? {
                     tracing::warn!(lot_id = lot.0, bidder = %bidder, amount = %standing.amount_wei.to_eth_string(), "selling to the runner-up");
                     return Ok(Call::Settle { winner: wallet, amount: standing.amount_wei.as_u256(), head });
                 }
@@ -338,11 +373,14 @@ impl Settler {
         Ok(no_sale)
     }
 
-    /// The bidder's wallet, if its escrow on chain covers `amount`.
-    async fn covering_wallet(&self, bidder: &BidderId, amount: Wei) -> Result<Option<Address>, StepError> {
-        let Some(wallet) = bidders::get(&self.pool, bidder).await?.and_then(|b| b.wallet).and_then(|w| w.parse::<Address>().ok()) else {
+    /// The bidder's wallet, if its escrow on chain covers `amount` (and, with `skip_banned`, if
+    /// the bidder is not banned: a runner-up must still be allowed to bid; a final winner stays one).
+    async fn covering_wallet(&self, bidder: &BidderId, amount: Wei, skip_banned: bool) -> Result<Option<Address>, StepError> {
+        let Some(found) = bidders::get(&self.pool, bidder).await? else { return Ok(None) };
+        if skip_banned && found.banned {
             return Ok(None);
-        };
+        }
+        let Some(wallet) = found.wallet.and_then(|w| w.parse::<Address>().ok()) else { return Ok(None) };
         let escrow = call(self.chain.house.escrowOf(wallet).call()).await?;
         Ok((escrow >= amount.as_u256()).then_some(wallet))
     }
@@ -359,12 +397,19 @@ impl Settler {
             max_fee = max_fee.max(bump(previous.max_fee_per_gas));
             tip = tip.max(bump(previous.max_priority_fee_per_gas)).min(max_fee);
         }
+        let cap = u128::from(self.settings.max_fee_per_gas_wei);
+        if max_fee > cap {
+            let detail = format!("the fees needed ({max_fee} wei per gas) exceed chain.max_fee_per_gas_wei ({cap})");
+            tracing::error!(alert = "fee_cap", lot_id = lot.0, "{detail}");
+            return Err(StepError::Rpc(RpcError(detail)));
+        }
         request = request.max_fee_per_gas(max_fee).max_priority_fee_per_gas(tip);
         let gas = match self.estimate_gas(&request).await? {
             Estimate::Gas(gas) => gas,
             // Done on chain since the state was read (a transaction of ours just mined): the
             // next step reads it.
             Estimate::AlreadyDone => return Ok(Progress::Waiting),
+            Estimate::Reverts(reason) => return Err(StepError::WouldRevert(reason)),
         };
         let nonce = match replacing.and_then(|previous| previous.nonce) {
             Some(nonce) => nonce,
@@ -425,7 +470,7 @@ impl Settler {
             Ok(Ok(gas)) => Ok(Estimate::Gas(gas.saturating_mul(6) / 5 + 10_000)),
             Ok(Err(error)) => match house_revert(&error) {
                 Some(HouseRevert::LotAlreadyOpened(_) | HouseRevert::LotAlreadySettled(_)) => Ok(Estimate::AlreadyDone),
-                Some(revert) => Err(RpcError::new(format!("the call would revert: {revert:?}"))),
+                Some(revert) => Ok(Estimate::Reverts(format!("{revert:?}"))),
                 None => Err(RpcError::new(format!("gas estimate failed: {error}"))),
             },
             Err(_) => Err(RpcError::new(format!("no answer within {} s", RPC_TIMEOUT.as_secs()))),
@@ -486,7 +531,9 @@ impl Settler {
         let head = self.chain.head().await?;
         let confirmations = head.saturating_sub(proof.block) + 1;
         let hash = proof.tx_hash.to_string();
-        if confirmations < self.settings.confirmations.max(1) {
+        // Never before the watcher would credit a log of that block: a lot completes only once
+        // its settlement is as final as a credited deposit.
+        if confirmations < self.settings.confirmations.max(self.settings.reorg_depth + 1) {
             let mined_recorded = attempts.iter().any(|a| a.kind == AttemptKind::Mined && a.tx_hash.as_deref() == Some(hash.as_str()));
             if !mined_recorded {
                 let step = NewAttempt {
@@ -515,9 +562,10 @@ impl Settler {
                 // The watcher credits this same log later; the ledger keeps it once. Crediting it
                 // here closes the gap where a COMPLETED lot no longer holds the winner's power
                 // but the payment is not yet debited.
+                bidders::lock_wallets(&mut *tx, &[wallet.to_string()]).await?;
                 let entry = LedgerEntry {
                     wallet: wallet.to_string(),
-                    kind: LedgerKind::SettlementPayment,
+                    kind: LedgerKind::SettlementPayment { lot },
                     amount: Wei::from(amount),
                     commitment: None,
                     tx_hash: hash.clone(),
@@ -560,6 +608,8 @@ impl Settler {
                 return Ok(Some(Proof { tx_hash: hash, block: block_of(&receipt), sale, nonce: attempt.nonce }));
             }
         }
+        // Our attempts say from which block on to look; without any, from the house's deployment.
+        let from = attempts.iter().filter(|a| a.raw_tx.is_some()).filter_map(|a| a.block_number).min().unwrap_or(self.settings.start_block);
         let signature = match job {
             Job::Open(_) => vec![LotOpened::SIGNATURE_HASH],
             Job::Close(_) => vec![LotSettled::SIGNATURE_HASH, LotNoSale::SIGNATURE_HASH],
@@ -568,13 +618,13 @@ impl Settler {
             .address(self.chain.house_address())
             .event_signature(signature)
             .topic1(B256::from(U256::from(job.lot().0.unsigned_abs())))
-            .from_block(self.settings.start_block);
+            .from_block(from);
         let logs = call(self.chain.provider.get_logs(&filter)).await?;
         Ok(logs.iter().find_map(|log| {
-            let sale = log
-                .log_decode::<LotSettled>()
-                .ok()
-                .map(|decoded| (decoded.inner.data.winner, decoded.inner.data.amount, log.log_index.unwrap_or_default()));
+            let sale = match log.log_decode::<LotSettled>() {
+                Ok(decoded) => Some((decoded.inner.data.winner, decoded.inner.data.amount, log.log_index?)),
+                Err(_) => None,
+            };
             Some(Proof { tx_hash: log.transaction_hash?, block: log.block_number?, sale, nonce: None })
         }))
     }
@@ -618,6 +668,13 @@ impl Settler {
 fn in_flight(attempts: &[Attempt]) -> Vec<&Attempt> {
     let start = attempts.iter().rposition(|a| matches!(a.kind, AttemptKind::Reverted | AttemptKind::Dropped)).map_or(0, |i| i + 1);
     attempts[start..].iter().filter(|a| matches!(a.kind, AttemptKind::Sent | AttemptKind::Replaced)).collect()
+}
+
+/// Whether a node's refusal says the fees are too low (under the base fee, an underpriced
+/// replacement): signing again higher helps. Other refusals (no funds for gas) it would not.
+fn fee_too_low(reason: &str) -> bool {
+    let reason = reason.to_lowercase();
+    reason.contains("underpriced") || reason.contains("fee")
 }
 
 /// A fee raised by 12.5%, rounded up.

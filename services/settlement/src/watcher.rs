@@ -13,8 +13,8 @@ use alloy::sol_types::SolEvent;
 use chrono::Utc;
 use gavel_chain::bindings::AuctionHouse::{Deposited, LotSettled, WithdrawalRequested, Withdrawn};
 use gavel_chain::settings::ChainSettings;
-use gavel_domain::Wei;
 use gavel_domain::events::{DepositCredited, Event};
+use gavel_domain::{LotId, Wei};
 use gavel_store::bidders::{self, LedgerEntry, LedgerKind};
 use gavel_store::{PgPool, outbox, settlement};
 use tokio_util::sync::CancellationToken;
@@ -103,14 +103,19 @@ impl Watcher {
             .to_block(to);
         let mut logs = call(self.chain.provider.get_logs(&filter)).await?;
         logs.sort_by_key(|log| (log.block_number, log.log_index));
+        let mut entries = Vec::with_capacity(logs.len());
+        for log in &logs {
+            match ledger_entry(log) {
+                Some(entry) => entries.push(entry),
+                None => tracing::warn!(tx = ?log.transaction_hash, "a house log Gavel cannot read; skipped"),
+            }
+        }
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
+        let wallets: Vec<String> = entries.iter().map(|(entry, _)| entry.wallet.clone()).collect();
+        bidders::lock_wallets(&mut *tx, &wallets).await?;
         let mut credited = 0;
-        for log in &logs {
-            let Some((entry, event)) = ledger_entry(log) else {
-                tracing::warn!(tx = ?log.transaction_hash, "a house log Gavel cannot read; skipped");
-                continue;
-            };
+        for (entry, event) in entries {
             if bidders::credit(&mut *tx, &entry).await? {
                 credited += 1;
                 if let Some(event) = event {
@@ -156,10 +161,13 @@ fn ledger_entry(log: &Log) -> Option<(LedgerEntry, Option<Event>)> {
         Some((entry(request.wallet, LedgerKind::WithdrawalRequested, request.amount, None), None))
     } else if topic == Withdrawn::SIGNATURE_HASH {
         let withdrawn = log.log_decode::<Withdrawn>().ok()?.inner.data;
-        Some((entry(withdrawn.wallet, LedgerKind::WithdrawalCompleted, withdrawn.paid, None), None))
+        let kind = LedgerKind::WithdrawalCompleted { requested: Wei::from(withdrawn.requested) };
+        Some((entry(withdrawn.wallet, kind, withdrawn.paid, None), None))
     } else if topic == LotSettled::SIGNATURE_HASH {
         let settled = log.log_decode::<LotSettled>().ok()?.inner.data;
-        Some((entry(settled.winner, LedgerKind::SettlementPayment, settled.amount, None), None))
+        // Lot ids are database ids; a larger one is no lot of Gavel's.
+        let lot = LotId(i64::try_from(settled.lotId).ok()?);
+        Some((entry(settled.winner, LedgerKind::SettlementPayment { lot }, settled.amount, None), None))
     } else {
         None
     }

@@ -45,5 +45,15 @@ CREATE TABLE chain_cursors (
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
+-- A completed withdrawal records what it paid (`amount_wei`) and what its request asked: the house
+-- pays at most the escrow left, and what was requested but not paid returns to bidding power.
+ALTER TABLE escrow_ledger ADD COLUMN requested_wei NUMERIC(78, 0);
+ALTER TABLE escrow_ledger ADD CHECK ((kind = 'withdrawal_completed') = (requested_wei IS NOT NULL));
+-- A winner pays for a lot once, even if a reorg re-mines the settlement at another log index. No
+-- foreign key: the chain is credited as it is, even for a lot id this database does not know.
+ALTER TABLE escrow_ledger ADD COLUMN lot_id BIGINT;
+ALTER TABLE escrow_ledger ADD CHECK ((kind = 'settlement_payment') = (lot_id IS NOT NULL));
+CREATE UNIQUE INDEX escrow_ledger_one_payment_per_lot ON escrow_ledger (lot_id) WHERE kind = 'settlement_payment';
+
 -- `!link` finds the wallet whose deposits carry a commitment.
 CREATE INDEX escrow_ledger_by_commitment ON escrow_ledger (commitment) WHERE commitment IS NOT NULL;

@@ -18,7 +18,8 @@ pub struct Bidder {
     pub ban_reason: Option<String>,
 }
 
-/// Binds a bidder to a wallet if neither is bound yet; returns whether it bound.
+/// Binds a bidder to a wallet if neither is bound yet; returns whether it bound. Two identities
+/// racing for one wallet: the loser gets `false`, as if it had come second.
 pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -> Result<bool, sqlx::Error> {
     let bound = sqlx::query(
         "UPDATE bidders SET wallet = $2, updated_at = now()
@@ -27,9 +28,12 @@ pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -
     .bind(id.as_str())
     .bind(wallet.to_ascii_lowercase())
     .execute(db)
-    .await?
-    .rows_affected();
-    Ok(bound == 1)
+    .await;
+    match bound {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// The wallet whose deposits carry `commitment` (`0x`-prefixed hex). The house lets only the
@@ -62,9 +66,20 @@ pub async fn set_banned(db: impl PgExecutor<'_>, id: &BidderId, banned: bool, re
     .await
 }
 
+/// How one ledger row moves a wallet's free escrow: a deposit adds; a withdrawal request and a
+/// settlement payment subtract; a completed withdrawal gives back what was requested but not
+/// paid (the house pays at most the escrow left, and a settlement may have drawn on it). A macro so
+/// that queries stay `&'static str`.
+macro_rules! escrow_change {
+    () => {
+        "CASE e.kind WHEN 'deposit' THEN e.amount_wei
+                     WHEN 'withdrawal_completed' THEN e.requested_wei - e.amount_wei
+                     ELSE -e.amount_wei END"
+    };
+}
+
 /// What a linked bidder holds: their wallet, whether they are banned, and their escrow less
-/// pending withdrawals (deposits − settled payments − withdrawal requests; completed withdrawals
-/// cancel out), floored at zero.
+/// pending withdrawals (see `escrow_change`), floored at zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holdings {
     pub wallet: String,
@@ -75,14 +90,14 @@ pub struct Holdings {
 /// The holdings of the linked bidders among `ids`, with their rows locked until the transaction
 /// ends, so a decision and a ledger credit about the same bidder never interleave.
 pub async fn lock_holdings(db: impl PgExecutor<'_>, ids: &[&str]) -> Result<HashMap<BidderId, Holdings>, sqlx::Error> {
-    let rows: Vec<(String, String, bool, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, bool, String)> = sqlx::query_as(concat!(
         "WITH locked AS (SELECT id, wallet, banned FROM bidders WHERE id = ANY($1) AND wallet IS NOT NULL ORDER BY id FOR UPDATE)
-         SELECT locked.id, locked.wallet, locked.banned, GREATEST(0, COALESCE(sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei
-                                                                          WHEN 'withdrawal_completed' THEN 0
-                                                                          ELSE -e.amount_wei END), 0))::TEXT
-         FROM locked LEFT JOIN escrow_ledger e ON e.wallet = locked.wallet
-         GROUP BY locked.id, locked.wallet, locked.banned",
-    )
+             SELECT locked.id, locked.wallet, locked.banned, GREATEST(0, COALESCE(sum(",
+        escrow_change!(),
+        "), 0))::TEXT
+             FROM locked LEFT JOIN escrow_ledger e ON e.wallet = locked.wallet
+             GROUP BY locked.id, locked.wallet, locked.banned"
+    ))
     .bind(ids)
     .fetch_all(db)
     .await?;
@@ -98,11 +113,13 @@ pub async fn lock_holdings(db: impl PgExecutor<'_>, ids: &[&str]) -> Result<Hash
 /// with in lots not completed, floored at zero. `None` when no wallet is bound. Reads only.
 pub async fn power(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Wei>, sqlx::Error> {
     let power: Option<String> = sqlx::query_scalar(
-        "SELECT GREATEST(0,
-            COALESCE((SELECT sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei WHEN 'withdrawal_completed' THEN 0 ELSE -e.amount_wei END)
-                      FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
-          - COALESCE((SELECT sum(l.high_amount_wei) FROM lots l WHERE l.high_bidder = b.id AND l.state IN ('ACTIVE', 'PROCESSING')), 0))::TEXT
-         FROM bidders b WHERE b.id = $1 AND b.wallet IS NOT NULL",
+        concat!(
+            "SELECT GREATEST(0, COALESCE((SELECT sum(",
+            escrow_change!(),
+            ") FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
+              - COALESCE((SELECT sum(l.high_amount_wei) FROM lots l WHERE l.high_bidder = b.id AND l.state IN ('ACTIVE', 'PROCESSING')), 0))::TEXT
+             FROM bidders b WHERE b.id = $1 AND b.wallet IS NOT NULL"
+        ),
     )
     .bind(id.as_str())
     .fetch_optional(db)
@@ -146,8 +163,14 @@ pub async fn upsert_many(db: impl PgExecutor<'_>, ids: &[&str], logins: &[&str],
 pub enum LedgerKind {
     Deposit,
     WithdrawalRequested,
-    WithdrawalCompleted,
-    SettlementPayment,
+    /// The entry's amount is what was paid; `requested` what the completed request asked.
+    WithdrawalCompleted {
+        requested: Wei,
+    },
+    /// The winner's payment for `lot`: one per lot, even if a reorg re-mines it elsewhere.
+    SettlementPayment {
+        lot: LotId,
+    },
 }
 
 impl LedgerKind {
@@ -155,8 +178,8 @@ impl LedgerKind {
         match self {
             LedgerKind::Deposit => "deposit",
             LedgerKind::WithdrawalRequested => "withdrawal_requested",
-            LedgerKind::WithdrawalCompleted => "withdrawal_completed",
-            LedgerKind::SettlementPayment => "settlement_payment",
+            LedgerKind::WithdrawalCompleted { .. } => "withdrawal_completed",
+            LedgerKind::SettlementPayment { .. } => "settlement_payment",
         }
     }
 }
@@ -172,17 +195,28 @@ pub struct LedgerEntry {
     pub block_number: u64,
 }
 
-/// Credits one chain log, once: a log already credited (same transaction hash and log index)
-/// is ignored. Returns whether it was new. Only the chain watcher (and the settlement service,
-/// for its own settlement's log) calls this. The wallet's bidder row is locked first, as a bid
-/// decision locks it, so a decision sees the ledger either before or after the credit.
+/// Locks the bidder rows of `wallets` in id order, as a bid decision locks them, so a decision
+/// sees a wallet's ledger either before or after a credit and the two never deadlock. Call it
+/// before crediting, in the same transaction.
+pub async fn lock_wallets(db: impl PgExecutor<'_>, wallets: &[String]) -> Result<(), sqlx::Error> {
+    let wallets: Vec<String> = wallets.iter().map(|w| w.to_ascii_lowercase()).collect();
+    sqlx::query("SELECT 1 FROM bidders WHERE wallet = ANY($1) ORDER BY id FOR UPDATE").bind(&wallets).execute(db).await?;
+    Ok(())
+}
+
+/// Credits one chain log, once: a log already credited (same transaction hash and log index),
+/// or a second payment for the same lot, is ignored. Returns whether it was new. Only the chain
+/// watcher (and the settlement service, for its own settlement's log) calls this, after
+/// [`lock_wallets`].
 pub async fn credit(db: impl PgExecutor<'_>, entry: &LedgerEntry) -> Result<bool, sqlx::Error> {
+    let (requested, lot) = match entry.kind {
+        LedgerKind::WithdrawalCompleted { requested } => (Some(wei_text(requested)), None),
+        LedgerKind::SettlementPayment { lot } => (None, Some(lot.0)),
+        LedgerKind::Deposit | LedgerKind::WithdrawalRequested => (None, None),
+    };
     let inserted = sqlx::query(
-        // The count makes PostgreSQL run the locking subquery; its value is always >= 0.
-        "INSERT INTO escrow_ledger (wallet, kind, amount_wei, commitment, tx_hash, log_index, block_number)
-         SELECT $1, $2, $3::NUMERIC, $4, $5, $6, $7
-         WHERE (SELECT count(*) FROM (SELECT 1 FROM bidders WHERE wallet = $1 FOR UPDATE) AS locked) >= 0
-         ON CONFLICT (tx_hash, log_index) DO NOTHING",
+        "INSERT INTO escrow_ledger (wallet, kind, amount_wei, commitment, tx_hash, log_index, block_number, requested_wei, lot_id)
+         VALUES ($1, $2, $3::NUMERIC, $4, $5, $6, $7, $8::NUMERIC, $9) ON CONFLICT DO NOTHING",
     )
     .bind(entry.wallet.to_ascii_lowercase())
     .bind(entry.kind.as_str())
@@ -191,6 +225,8 @@ pub async fn credit(db: impl PgExecutor<'_>, entry: &LedgerEntry) -> Result<bool
     .bind(entry.tx_hash.to_ascii_lowercase())
     .bind(i64::try_from(entry.log_index).unwrap_or(i64::MAX))
     .bind(i64::try_from(entry.block_number).unwrap_or(i64::MAX))
+    .bind(requested)
+    .bind(lot)
     .execute(db)
     .await?
     .rows_affected();

@@ -245,15 +245,16 @@ pub async fn to_close(db: impl PgExecutor<'_>) -> Result<Vec<ToClose>, sqlx::Err
         .collect()
 }
 
-/// Cancelled lots whose token was minted on chain and whose closing is not done: the token is
-/// burned or handed to the treasury as for no sale. With their marathon's no-sale policy and
-/// token URI.
+/// Cancelled lots whose token was minted on chain, or whose minting was sent, and whose closing
+/// is not done: the token is burned or handed to the treasury as for no sale. With their
+/// marathon's no-sale policy and token URI.
 pub async fn cancelled_on_chain(db: impl PgExecutor<'_>) -> Result<Vec<(LotId, MarathonId, bool, String)>, sqlx::Error> {
     let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT l.id, l.marathon_id, m.no_sale, l.token_uri FROM lots l
          JOIN marathons m ON m.id = l.marathon_id
-         JOIN chain_actions opened ON opened.lot_id = l.id AND opened.action = 'open' AND opened.done
          WHERE l.state = 'CANCELLED'
+           AND (EXISTS (SELECT 1 FROM chain_actions a WHERE a.lot_id = l.id AND a.action = 'open' AND a.done)
+                OR EXISTS (SELECT 1 FROM settlement_attempts t WHERE t.lot_id = l.id AND t.action = 'open' AND t.kind = 'sent'))
            AND NOT EXISTS (SELECT 1 FROM chain_actions a WHERE a.lot_id = l.id AND a.action = 'close' AND a.done)
          ORDER BY l.id",
     )
