@@ -51,6 +51,15 @@ mod tests {
     }
 
     #[test]
+    fn the_commitment_matches_the_one_the_contract_tests_compute() {
+        // contracts/test/Deposit.t.sol checks the same vector with Solidity's abi.encode.
+        assert_eq!(
+            format!("{:#x}", commitment("twitch:alice", "correct horse battery staple")),
+            "0xc1c2db4dc743c23a9ffa5ca78f11fa0dec685c4337c4c92dd9327beade127888"
+        );
+    }
+
+    #[test]
     fn another_handle_with_the_same_secret_gives_another_commitment() {
         assert_ne!(commitment("twitch:alice", "s3cret"), commitment("twitch:mallory", "s3cret"));
     }

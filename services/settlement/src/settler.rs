@@ -86,7 +86,19 @@ enum Progress {
 }
 
 #[derive(Debug, thiserror::Error)]
+enum PassError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    /// The connection holding the signer's lock failed: the lock may be gone.
+    #[error("the signer's lock connection failed: {0}")]
+    LostLease(sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
 enum StepError {
+    /// Nothing can be sent until an operator acts or conditions change (the fee cap).
+    #[error("{0}")]
+    Blocked(String),
     #[error("RPC: {0}")]
     Rpc(#[from] RpcError),
     /// The call, estimated now, would revert with the house's error.
@@ -119,6 +131,8 @@ struct Proof {
 
 pub struct Settler {
     pool: PgPool,
+    /// The connection holding this signer's advisory lock, once taken.
+    lease: Option<sqlx::PgConnection>,
     chain: Chain,
     settings: ChainSettings,
     wallet: EthereumWallet,
@@ -130,21 +144,23 @@ impl Settler {
     pub fn new(pool: PgPool, chain: Chain, settings: ChainSettings) -> anyhow::Result<Self> {
         let signer = settings.signer()?;
         let address = signer.address();
-        Ok(Settler { pool, chain, settings, wallet: EthereumWallet::from(signer), signer: address, nonces: NonceManager::new(address) })
+        let wallet = EthereumWallet::from(signer);
+        Ok(Settler { pool, lease: None, chain, settings, wallet, signer: address, nonces: NonceManager::new(address) })
     }
 
     pub async fn run(mut self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let Some(mut lease) = self.lease(&shutdown).await? else { return Ok(()) };
+        let Some(lease) = self.lease(&shutdown).await? else { return Ok(()) };
+        self.lease = Some(lease);
         tracing::info!(signer = %self.signer, house = %self.chain.house_address(), chain_id = self.chain.chain_id, "settlement started");
         while !shutdown.is_cancelled() {
-            // The lock lives on that connection: without it another process may be signing.
-            sqlx::query("SELECT 1").execute(&mut lease).await.map_err(|error| {
-                anyhow::anyhow!(
-                    "lost the connection that holds this signer's settlement lock ({error}); stopping so the supervisor restarts"
-                )
-            })?;
-            if let Err(error) = self.pass(&shutdown).await {
-                tracing::warn!(error = %error, "settlement pass failed; retrying");
+            match self.pass(&shutdown).await {
+                Ok(()) => {}
+                Err(PassError::LostLease(error)) => {
+                    anyhow::bail!(
+                        "lost the connection that holds this signer's settlement lock ({error}); stopping so the supervisor restarts"
+                    )
+                }
+                Err(PassError::Db(error)) => tracing::warn!(error = %error, "settlement pass failed; retrying"),
             }
             tokio::select! {
                 () = shutdown.cancelled() => {}
@@ -179,8 +195,16 @@ impl Settler {
         }
     }
 
+    /// The lock lives on the lease connection: without it another process may be signing, so
+    /// it is checked before every step.
+    async fn check_lease(&mut self) -> Result<(), PassError> {
+        let Some(lease) = self.lease.as_mut() else { return Err(PassError::LostLease(sqlx::Error::PoolClosed)) };
+        sqlx::query("SELECT 1").execute(lease).await.map_err(PassError::LostLease)?;
+        Ok(())
+    }
+
     /// Drives every due opening, then every due closing, to done.
-    async fn pass(&mut self, shutdown: &CancellationToken) -> Result<(), sqlx::Error> {
+    async fn pass(&mut self, shutdown: &CancellationToken) -> Result<(), PassError> {
         let ahead = i64::try_from(self.settings.open_ahead_secs).unwrap_or(i64::MAX);
         for open in settlement::to_open(&self.pool, Utc::now(), ahead).await? {
             self.drive(&Job::Open(open), shutdown).await?;
@@ -208,28 +232,32 @@ impl Settler {
     /// Steps a job until it is done (or needs its lot opened), riding out RPC failures: the
     /// first failure of a streak is logged and recorded, and after it the lot's on-chain state
     /// is read and recorded again before anything is sent.
-    async fn drive(&mut self, job: &Job, shutdown: &CancellationToken) -> Result<Progress, sqlx::Error> {
+    async fn drive(&mut self, job: &Job, shutdown: &CancellationToken) -> Result<Progress, PassError> {
         let (lot, action) = (job.lot(), job.action());
-        let mut outage = false;
+        // The kind of the failure streak under way: each new kind is logged and recorded once.
+        let mut failing: Option<std::mem::Discriminant<StepError>> = None;
         let mut state_recorded = false;
         while !shutdown.is_cancelled() {
+            self.check_lease().await?;
             match self.step(job, &mut state_recorded).await {
                 Ok(progress) => {
-                    if std::mem::take(&mut outage) {
-                        tracing::info!(lot_id = lot.0, action = action.as_str(), "RPC endpoint reachable again");
+                    if failing.take().is_some() {
+                        tracing::info!(lot_id = lot.0, action = action.as_str(), "settlement proceeding again");
                     }
                     if progress != Progress::Waiting {
                         return Ok(progress);
                     }
                 }
-                Err(error @ (StepError::Rpc(_) | StepError::WouldRevert(_))) => {
-                    if !outage {
+                Err(StepError::Db(error)) => return Err(PassError::Db(error)),
+                Err(error) => {
+                    let kind = std::mem::discriminant(&error);
+                    if failing != Some(kind) {
                         match &error {
-                            StepError::WouldRevert(_) => {
-                                tracing::error!(alert = "settlement_blocked", lot_id = lot.0, action = action.as_str(), error = %error, "settlement cannot proceed; retrying")
+                            StepError::Rpc(_) => {
+                                tracing::warn!(lot_id = lot.0, action = action.as_str(), error = %error, "RPC endpoint failing; retrying until it is back")
                             }
                             _ => {
-                                tracing::warn!(lot_id = lot.0, action = action.as_str(), error = %error, "RPC endpoint failing; retrying until it is back")
+                                tracing::error!(alert = "settlement_blocked", lot_id = lot.0, action = action.as_str(), error = %error, "settlement cannot proceed; retrying")
                             }
                         }
                         let detail = error.to_string();
@@ -238,9 +266,8 @@ impl Settler {
                         // After the failure, the chain is read (and recorded) again first.
                         state_recorded = false;
                     }
-                    outage = true;
+                    failing = Some(kind);
                 }
-                Err(StepError::Db(error)) => return Err(error),
             }
             tokio::select! {
                 () = shutdown.cancelled() => {}
@@ -306,20 +333,29 @@ impl Settler {
             // Recorded but not (or no longer) in the node's pool (some endpoints forward to a
             // sequencer and keep nothing): the same bytes, again.
             tracing::info!(lot_id = lot.0, action = action.as_str(), tx = %hash, "rebroadcasting the recorded transaction");
-            match self.broadcast(last.raw_tx.as_deref().unwrap_or_default()).await? {
-                Broadcast::Accepted => {}
+            let refusal = match self.broadcast(last.raw_tx.as_deref().unwrap_or_default()).await? {
+                Broadcast::Accepted => None,
                 // Its fees are now too low: signed again higher.
                 Broadcast::Refused(reason) if fee_too_low(&reason) => return self.replace(job, last).await,
-                Broadcast::Refused(reason) => {
+                Broadcast::Refused(reason) => Some(reason),
+            };
+            if let Some(reason) = refusal {
+                if !self.waited_out(last).await? {
                     return Err(StepError::Rpc(RpcError::new(format!("the node refuses transaction {hash}: {reason}"))));
                 }
+                return self.replace(job, last).await;
             }
         }
-        let head = self.chain.head().await?;
-        if head >= last.block_number.unwrap_or(head).saturating_add(self.settings.replace_after_blocks) {
+        if self.waited_out(last).await? {
             return self.replace(job, last).await;
         }
         Ok(Progress::Waiting)
+    }
+
+    /// Whether `replace_after_blocks` have gone by since `last` was signed.
+    async fn waited_out(&self, last: &Attempt) -> Result<bool, StepError> {
+        let head = self.chain.head().await?;
+        Ok(head >= last.block_number.unwrap_or(head).saturating_add(self.settings.replace_after_blocks))
     }
 
     /// Signs `last`'s call again at its nonce with higher fees. If that call would now revert (the
@@ -354,10 +390,15 @@ impl Settler {
         if let Some(wallet) = self.covering_wallet(winner, amount, false).await? {
             return Ok(Call::Settle { winner: wallet, amount: amount.as_u256(), head });
         }
-        let detail = format!("winner {winner}'s escrow no longer covers {} ETH", amount.to_eth_string());
-        tracing::error!(alert = "winner_defaulted", lot_id = lot.0, bidder = %winner, "{detail}");
-        settlement::record(&self.pool, lot, Action::Close, AttemptKind::WinnerDefaulted, &NewAttempt { detail, ..Default::default() })
-            .await?;
+        // Alerted once per lot: a close decided again (a replacement whose call would revert) finds it.
+        let alerted =
+            settlement::attempts(&self.pool, lot, Some(Action::Close)).await?.iter().any(|a| a.kind == AttemptKind::WinnerDefaulted);
+        if !alerted {
+            let detail = format!("winner {winner}'s escrow no longer covers {} ETH", amount.to_eth_string());
+            tracing::error!(alert = "winner_defaulted", lot_id = lot.0, bidder = %winner, "{detail}");
+            settlement::record(&self.pool, lot, Action::Close, AttemptKind::WinnerDefaulted, &NewAttempt { detail, ..Default::default() })
+                .await?;
+        }
         if self.settings.on_winner_default == OnWinnerDefault::RunnerUp {
             for standing in bids::leaderboard(&self.pool, lot, RUNNER_UP_DEPTH).await? {
                 let Ok(bidder) = BidderId::parse(&standing.bidder) else { continue };
@@ -399,9 +440,7 @@ impl Settler {
         }
         let cap = u128::from(self.settings.max_fee_per_gas_wei);
         if max_fee > cap {
-            let detail = format!("the fees needed ({max_fee} wei per gas) exceed chain.max_fee_per_gas_wei ({cap})");
-            tracing::error!(alert = "fee_cap", lot_id = lot.0, "{detail}");
-            return Err(StepError::Rpc(RpcError(detail)));
+            return Err(StepError::Blocked(format!("the fees needed ({max_fee} wei per gas) exceed chain.max_fee_per_gas_wei ({cap})")));
         }
         request = request.max_fee_per_gas(max_fee).max_priority_fee_per_gas(tip);
         let gas = match self.estimate_gas(&request).await? {
@@ -531,9 +570,14 @@ impl Settler {
         let head = self.chain.head().await?;
         let confirmations = head.saturating_sub(proof.block) + 1;
         let hash = proof.tx_hash.to_string();
-        // Never before the watcher would credit a log of that block: a lot completes only once
-        // its settlement is as final as a credited deposit.
-        if confirmations < self.settings.confirmations.max(self.settings.reorg_depth + 1) {
+        // A lot completes (and its payment enters the ledger) no earlier than the watcher would
+        // credit a log of that block: as final as a credited deposit. An opening needs no more
+        // than the configured confirmations.
+        let needed = match action {
+            Action::Open => self.settings.confirmations.max(1),
+            Action::Close => self.settings.confirmations.max(self.settings.reorg_depth + 1),
+        };
+        if confirmations < needed {
             let mined_recorded = attempts.iter().any(|a| a.kind == AttemptKind::Mined && a.tx_hash.as_deref() == Some(hash.as_str()));
             if !mined_recorded {
                 let step = NewAttempt {
@@ -614,19 +658,31 @@ impl Settler {
             Job::Open(_) => vec![LotOpened::SIGNATURE_HASH],
             Job::Close(_) => vec![LotSettled::SIGNATURE_HASH, LotNoSale::SIGNATURE_HASH],
         };
-        let filter = Filter::new()
-            .address(self.chain.house_address())
-            .event_signature(signature)
-            .topic1(B256::from(U256::from(job.lot().0.unsigned_abs())))
-            .from_block(from);
-        let logs = call(self.chain.provider.get_logs(&filter)).await?;
-        Ok(logs.iter().find_map(|log| {
-            let sale = match log.log_decode::<LotSettled>() {
-                Ok(decoded) => Some((decoded.inner.data.winner, decoded.inner.data.amount, log.log_index?)),
-                Err(_) => None,
-            };
-            Some(Proof { tx_hash: log.transaction_hash?, block: log.block_number?, sale, nonce: None })
-        }))
+        // In ranges of `max_log_range` blocks, as public endpoints require.
+        let head = self.chain.head().await?;
+        let mut start = from;
+        while start <= head {
+            let end = head.min(start.saturating_add(self.settings.max_log_range.max(1) - 1));
+            let filter = Filter::new()
+                .address(self.chain.house_address())
+                .event_signature(signature.clone())
+                .topic1(B256::from(U256::from(job.lot().0.unsigned_abs())))
+                .from_block(start)
+                .to_block(end);
+            let logs = call(self.chain.provider.get_logs(&filter)).await?;
+            let found = logs.iter().find_map(|log| {
+                let sale = match log.log_decode::<LotSettled>() {
+                    Ok(decoded) => Some((decoded.inner.data.winner, decoded.inner.data.amount, log.log_index?)),
+                    Err(_) => None,
+                };
+                Some(Proof { tx_hash: log.transaction_hash?, block: log.block_number?, sale, nonce: None })
+            });
+            if found.is_some() {
+                return Ok(found);
+            }
+            start = end + 1;
+        }
+        Ok(None)
     }
 
     async fn lot_status(&self, lot: LotId) -> Result<LotStatus, StepError> {
@@ -674,7 +730,13 @@ fn in_flight(attempts: &[Attempt]) -> Vec<&Attempt> {
 /// replacement): signing again higher helps. Other refusals (no funds for gas) it would not.
 fn fee_too_low(reason: &str) -> bool {
     let reason = reason.to_lowercase();
-    reason.contains("underpriced") || reason.contains("fee")
+    // A fee above the node's own cap is the opposite problem: raising it would not help.
+    if reason.contains("exceeds the configured cap") {
+        return false;
+    }
+    ["underpriced", "fee too low", "less than block base fee", "below minimum", "tip cap", "fee cap"]
+        .iter()
+        .any(|words| reason.contains(words))
 }
 
 /// A fee raised by 12.5%, rounded up.
@@ -696,6 +758,23 @@ mod tests {
         assert_eq!(bump(Some(Wei::from(8u128))), 9);
         assert_eq!(bump(Some(Wei::from(9u128))), 11);
         assert_eq!(bump(None), 0);
+    }
+
+    #[test]
+    fn only_refusals_about_low_fees_lead_to_higher_fees() {
+        for low in [
+            "replacement transaction underpriced",
+            "max fee per gas less than block base fee",
+            "transaction gas price below minimum: gas tip cap 1, minimum needed 2",
+            "fee too low",
+        ] {
+            assert!(fee_too_low(low), "{low}");
+        }
+        for other in
+            ["insufficient funds for gas * price + value", "tx fee (2.00 ether) exceeds the configured cap (1.00 ether)", "nonce too high"]
+        {
+            assert!(!fee_too_low(other), "{other}");
+        }
     }
 
     #[test]

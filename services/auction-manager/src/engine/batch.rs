@@ -1,7 +1,7 @@
 //! One batch of bids decided in one PostgreSQL transaction: the bids, the lots after them, the
 //! bid-log entries and the events commit together or not at all.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use gavel_bus::messages::BidCommand;
@@ -68,7 +68,9 @@ pub async fn decide_batch(
     let rules = load_rules(tx, records.values().map(|r| r.lot.marathon_id).collect()).await?;
     let paused = settings::bidding_paused(&mut **tx).await?;
 
-    let mut names: HashMap<&str, (&str, &str)> = HashMap::new();
+    // In id order: the upsert locks the rows it meets, and every other locker of bidder rows (the
+    // holdings below, the chain watcher) takes them in id order too, so none of them deadlock.
+    let mut names: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     for command in &fresh {
         names.insert(command.bidder.as_str(), (command.login.as_str(), command.display_name.as_str()));
     }
