@@ -416,7 +416,11 @@ async fn settlement_rides_out_an_rpc_outage() {
     let process = spawn_settlement(&sandbox.database_url, &settings, &log);
     let (lot, end) = lot_with_a_winner(&mut sandbox, &chain, &twitch).await;
     let pool = sandbox.pool.clone();
-    eventually(WAIT, "the lot opened on chain", || async { chain.owner_of(lot).await == Some(*chain.house.address()) }).await;
+    // Opened, and known to the service as opened: the outage below hits the closing alone.
+    eventually(WAIT, "the opening confirmed", || async {
+        attempts(&pool, lot).await.iter().any(|a| a.action == "open" && a.kind == AttemptKind::Confirmed)
+    })
+    .await;
 
     // The endpoint goes away before the lot closes and stays away while it is due to settle.
     proxy.cut().await;
