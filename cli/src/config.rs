@@ -23,6 +23,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub chat: ChatSettings,
     pub http: HttpSettings,
+    pub gateway: GatewaySettings,
     pub log: LogSettings,
     /// Absent: nothing is settled on chain (the settlement service and `gavel verify` refuse).
     pub chain: Option<gavel_chain::settings::ChainSettings>,
@@ -127,8 +128,22 @@ pub struct EngineSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpSettings {
-    /// The admin API's address.
+    /// The admin API's address (and the dashboard's, and the event gateway's when it runs in
+    /// the same process).
     pub address: SocketAddr,
+    /// The built dashboard; default `dashboard/dist` when it exists.
+    pub dashboard_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettings {
+    /// Where a gateway running without the auction-manager listens.
+    pub address: SocketAddr,
+    /// Events a client may fall behind before it is told to resync.
+    pub client_buffer: usize,
+    /// Recent events kept in Redis for replay (older ones come from PostgreSQL).
+    pub history_len: usize,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -155,6 +170,7 @@ struct Defaults {
     engine: serde_json::Value,
     chat: serde_json::Value,
     http: serde_json::Value,
+    gateway: serde_json::Value,
     log: serde_json::Value,
 }
 
@@ -170,6 +186,7 @@ fn defaults() -> Defaults {
             "replies": { "enabled": true, "bot": "gavelbot", "budget": 20, "budget_window_ms": 30000, "max_personal": 200 }
         }),
         http: json!({ "address": "127.0.0.1:8080" }),
+        gateway: json!({ "address": "127.0.0.1:8081", "client_buffer": 1024, "history_len": 10000 }),
         log: json!({ "format": "json", "filter": "info" }),
     }
 }

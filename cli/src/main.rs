@@ -65,7 +65,7 @@ enum Command {
     },
 }
 
-/// The services built so far; the event gateway joins when it is built.
+/// Gavel's services.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Service {
     /// Every service below.
@@ -76,6 +76,9 @@ enum Service {
     OutboxRelay,
     /// Chat sources, bid commands, chat replies.
     ChatIngest,
+    /// Server-Sent Events for the dashboard and the overlay, and the live-state cache. With
+    /// the auction-manager in the same process it shares its server (one origin for the pages).
+    EventGateway,
     /// Opens and settles lots on chain; credits deposits from the house's logs. `all` includes
     /// it when a `[chain]` section is configured.
     Settlement,
@@ -85,6 +88,8 @@ enum Service {
 enum BenchCommand {
     /// The bidding pipeline: chat → RabbitMQ → engine → events, against the broker alone.
     Pipeline(gavel::bench::PipelineArgs),
+    /// The event gateway's fan-out: N SSE clients, events at a fixed rate.
+    Sse(gavel::bench::sse::SseArgs),
 }
 
 #[derive(Subcommand)]
@@ -184,6 +189,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
                 outbox_relay: wanted(Service::OutboxRelay),
                 chat_ingest: wanted(Service::ChatIngest),
                 settlement: services.contains(&Service::Settlement) || (services.contains(&Service::All) && settings.chain.is_some()),
+                event_gateway: wanted(Service::EventGateway),
             };
             if selection.settlement && settings.chain.is_none() {
                 anyhow::bail!("the settlement service needs a [chain] section (network, auction_house, signer key)");
@@ -209,6 +215,11 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let deployed = gavel::house::deploy(chain, &args).await?;
             tracing::info!(house = %deployed.auction_house, block = deployed.start_block, "auction house deployed");
             println!("{}", serde_json::to_string(&deployed)?);
+        }
+        Command::Bench { command: BenchCommand::Sse(args) } => {
+            let report = gavel::bench::sse::sse(&settings, &args).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            anyhow::ensure!(report.lost == 0, "{} deliveries lost", report.lost);
         }
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;

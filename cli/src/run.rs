@@ -29,6 +29,7 @@ pub struct Selection {
     pub outbox_relay: bool,
     pub chat_ingest: bool,
     pub settlement: bool,
+    pub event_gateway: bool,
 }
 
 pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -38,6 +39,20 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
     let connection = Arc::new(connection);
     let topology = Topology::new(&settings.rabbitmq.namespace);
     let mut running = JoinSet::new();
+    let gateway = match selection.event_gateway {
+        true => {
+            let config = gavel_event_gateway::Config {
+                client_buffer: settings.gateway.client_buffer,
+                history_len: settings.gateway.history_len,
+                ..gavel_event_gateway::Config::new(topology.clone())
+            };
+            let gateway =
+                gavel_event_gateway::Gateway::new(config, pool.clone(), redis(settings).await?, connection.clone(), authorizer(&pool));
+            running.spawn(gateway.clone().run(shutdown.clone()));
+            Some(gateway)
+        }
+        false => None,
+    };
     if selection.auction_manager {
         let config = AuctionManagerConfig {
             http_address: settings.http.address,
@@ -48,12 +63,26 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
                 instance_timeout: Duration::from_millis(settings.engine.instance_timeout_ms),
             },
             with_relay: selection.outbox_relay,
+            // With the gateway in this process, its streams share the dashboard's origin.
+            web: gavel_auction_manager::WebConfig {
+                dashboard_dir: dashboard_dir(settings.http.dashboard_dir.as_deref()),
+                live: gateway.as_ref().map(|g| g.live.clone()),
+                extra_routes: gateway.as_ref().map(|g| g.router()),
+            },
         };
         let app = Application::build(config, pool.clone(), connection.clone()).await?;
         running.spawn(app.run(shutdown.clone()));
     } else if selection.outbox_relay {
         let relay = Relay { pool: pool.clone(), topology: topology.clone(), connection: connection.clone(), wake: Arc::new(Notify::new()) };
         running.spawn(relay.run(shutdown.clone()));
+    }
+    if let (Some(gateway), false) = (&gateway, selection.auction_manager) {
+        let listener = tokio::net::TcpListener::bind(settings.gateway.address)
+            .await
+            .with_context(|| format!("gateway.address {}", settings.gateway.address))?;
+        tracing::info!(address = %settings.gateway.address, "event gateway listening");
+        let server = axum::serve(listener, gateway.router()).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        running.spawn(async move { server.await.context("the event gateway's server failed") });
     }
     if selection.settlement {
         let chain =
@@ -75,17 +104,37 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
     failure.map_or(Ok(()), Err)
 }
 
+/// The dashboard's build: the configured folder, else `dashboard/dist` when it exists here.
+pub fn dashboard_dir(configured: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+    let dir =
+        configured.map(std::path::Path::to_path_buf).unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../dashboard/dist").into());
+    dir.join("index.html").exists().then_some(dir)
+}
+
+/// Who may read every event: a session or API token, as for the admin API.
+pub fn authorizer(pool: &PgPool) -> gavel_event_gateway::Authorizer {
+    let pool = pool.clone();
+    Arc::new(move |headers| {
+        let pool = pool.clone();
+        Box::pin(async move { gavel_auction_manager::api::auth::can_read(&pool, &headers).await })
+    })
+}
+
+async fn redis(settings: &Settings) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(settings.redis.url.expose_secret())
+        .map_err(|_| anyhow::anyhow!("redis.url is not a valid Redis URL (value not shown)"))?;
+    redis::aio::ConnectionManager::new(client)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot connect to Redis (redis.url): {}", redact(&error.to_string(), &settings.redis.url)))
+}
+
 async fn chat_ingest(
     settings: &Settings,
     pool: PgPool,
     connection: Arc<gavel_bus::lapin::Connection>,
     topology: Topology,
 ) -> anyhow::Result<ChatIngest> {
-    let client = redis::Client::open(settings.redis.url.expose_secret())
-        .map_err(|_| anyhow::anyhow!("redis.url is not a valid Redis URL (value not shown)"))?;
-    let redis = redis::aio::ConnectionManager::new(client)
-        .await
-        .map_err(|error| anyhow::anyhow!("cannot connect to Redis (redis.url): {}", redact(&error.to_string(), &settings.redis.url)))?;
+    let redis = redis(settings).await?;
     let chat = &settings.chat;
     let instance = if chat.instance.is_empty() {
         format!("ingest-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])

@@ -149,10 +149,18 @@ impl Sandbox {
         Ok(viewers)
     }
 
-    /// Starts the auction-manager (with the relay) on an API port of its own; returns the address.
+    /// Starts the auction-manager (with the relay) on an API port of its own, with an event
+    /// gateway on the same server and the dashboard when it is built; returns the address.
     pub async fn start_auction_manager(&mut self, engine: EngineConfig) -> anyhow::Result<SocketAddr> {
+        let gateway = self.gateway(gavel_event_gateway::Config::new(self.topology.clone()));
+        self.tasks.spawn(gateway.clone().run(self.shutdown.child_token()));
+        let web = gavel_auction_manager::WebConfig {
+            dashboard_dir: crate::run::dashboard_dir(None),
+            live: Some(gateway.live.clone()),
+            extra_routes: Some(gateway.router()),
+        };
         let config =
-            AuctionManagerConfig { http_address: "127.0.0.1:0".parse()?, topology: self.topology.clone(), engine, with_relay: true };
+            AuctionManagerConfig { http_address: "127.0.0.1:0".parse()?, topology: self.topology.clone(), engine, with_relay: true, web };
         let app = Application::build(config, self.pool.clone(), self.connection.clone()).await?;
         let address = app.local_addr()?;
         self.tasks.spawn(app.run(self.shutdown.child_token()));
@@ -183,6 +191,17 @@ impl Sandbox {
         let ingest = ChatIngest { config, pool: self.pool.clone(), redis: self.redis.clone(), connection: self.connection.clone() };
         let token = stop.unwrap_or_else(|| self.shutdown.child_token());
         self.tasks.spawn(ingest.run(sources, token));
+    }
+
+    /// An event gateway on the sandbox's database, broker and Redis prefix (not yet running).
+    pub fn gateway(&self, config: gavel_event_gateway::Config) -> gavel_event_gateway::Gateway {
+        gavel_event_gateway::Gateway::new(
+            config,
+            self.pool.clone(),
+            self.redis.clone(),
+            self.connection.clone(),
+            crate::run::authorizer(&self.pool),
+        )
     }
 
     /// Starts the settlement service (settler and chain watcher) on `chain`, stopped by `stop`

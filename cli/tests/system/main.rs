@@ -8,4 +8,5 @@ mod crash;
 mod fairness;
 mod restart;
 mod settlement;
+mod sse;
 mod support;

@@ -44,6 +44,28 @@ pub struct Config {
     pub engine: EngineConfig,
     /// Whether this process also runs the outbox relay (`gavel run outbox-relay` runs it alone).
     pub with_relay: bool,
+    pub web: WebConfig,
+}
+
+/// What the HTTP server serves besides the admin API.
+#[derive(Clone, Default)]
+pub struct WebConfig {
+    /// The built dashboard (`dashboard/dist`): `/` and `/assets/*`, and `/overlay/{id}`.
+    pub dashboard_dir: Option<std::path::PathBuf>,
+    /// The live-state cache, for the overlay's public endpoint.
+    pub live: Option<gavel_live::LiveCache>,
+    /// More routes on the same server (the event gateway's streams, same origin as the pages).
+    pub extra_routes: Option<axum::Router>,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("dashboard_dir", &self.dashboard_dir)
+            .field("live", &self.live.is_some())
+            .field("extra_routes", &self.extra_routes.is_some())
+            .finish()
+    }
 }
 
 /// When each background part last completed a pass (Unix milliseconds), for `/ready`: a part
@@ -137,9 +159,18 @@ impl Application {
             let token = shutdown.clone();
             parts.spawn(async move { relay.run(token).await.context("outbox relay") });
         }
-        let state = api::AppState { pool: self.pool, wake_scheduler, heartbeats, connection: self.connection };
+        let web = self.config.web.clone();
+        let state = api::AppState { pool: self.pool, live: web.live.clone(), wake_scheduler, heartbeats, connection: self.connection };
+        let mut app = api::router(state);
+        if let Some(extra) = web.extra_routes {
+            // Merged after the API's layers: a stream must not hit the request timeout.
+            app = app.merge(extra);
+        }
+        if let Some(dir) = web.dashboard_dir {
+            app = app.merge(api::pages(&dir));
+        }
         tracing::info!(address = %self.listener.local_addr()?, "auction-manager listening");
-        let server = axum::serve(self.listener, api::router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
         parts.spawn(async move { server.await.context("the API server failed") });
 
         let mut failure = None;

@@ -70,12 +70,19 @@ impl Topology {
         format!("{}.chat-replies", self.namespace)
     }
 
+    /// Declares the events exchange alone, for a consumer (the event gateway) that may start
+    /// before whoever declares the rest.
+    pub async fn declare_events_exchange(&self, channel: &Channel) -> Result<(), lapin::Error> {
+        let durable = ExchangeDeclareOptions { durable: true, auto_delete: self.ephemeral_after.is_some(), ..Default::default() };
+        channel.exchange_declare(self.events_exchange().into(), ExchangeKind::Topic, durable, FieldTable::default()).await
+    }
+
     /// Declares everything; declaring what exists with the same arguments changes nothing.
     pub async fn declare(&self, channel: &Channel) -> Result<(), lapin::Error> {
         let durable = ExchangeDeclareOptions { durable: true, auto_delete: self.ephemeral_after.is_some(), ..Default::default() };
         channel.exchange_declare(self.commands_exchange().into(), ExchangeKind::Direct, durable, FieldTable::default()).await?;
         channel.exchange_declare(self.dead_letter_exchange().into(), ExchangeKind::Fanout, durable, FieldTable::default()).await?;
-        channel.exchange_declare(self.events_exchange().into(), ExchangeKind::Topic, durable, FieldTable::default()).await?;
+        self.declare_events_exchange(channel).await?;
 
         let queue = QueueDeclareOptions { durable: true, ..Default::default() };
         channel.queue_declare(self.dead_bids_queue().into(), queue, self.quorum(&[])).await?;

@@ -32,7 +32,7 @@ use gavel_bus::topology::Topology;
 use gavel_domain::BidderId;
 use gavel_domain::link;
 use gavel_store::bidders::Bidder;
-use gavel_store::{PgPool, bidders, lots};
+use gavel_store::{PgPool, bidders};
 use publisher::{BidQueue, Publisher};
 use rate_limit::{RateLimiter, Verdict};
 use redis::aio::ConnectionManager;
@@ -110,7 +110,9 @@ impl ChatIngest {
             speaking: speaking.clone(),
         };
         parts.spawn(replies.run(shutdown.clone()));
-        let handler = Handler { config: self.config.clone(), pool: self.pool.clone(), limiter, queue, replies: replies_queue, speaking };
+        let live = gavel_live::LiveCache::new(self.redis.clone(), self.pool.clone(), self.config.topology.namespace());
+        let handler =
+            Handler { config: self.config.clone(), pool: self.pool.clone(), live, limiter, queue, replies: replies_queue, speaking };
         parts.spawn(handler.run(messages_rx, shutdown.clone()));
         tracing::info!(instance = %self.config.instance, "chat-ingest started");
 
@@ -132,6 +134,7 @@ impl ChatIngest {
 struct Handler {
     config: Config,
     pool: PgPool,
+    live: gavel_live::LiveCache,
     limiter: RateLimiter,
     queue: Arc<BidQueue>,
     replies: Arc<ReplyQueue>,
@@ -243,29 +246,26 @@ impl Handler {
         }
     }
 
+    /// `!status`, from the live cache (Redis; rebuilt from PostgreSQL on a miss).
     async fn status(&self, message: &ChatMessage) -> String {
-        let now = Utc::now();
-        let latest = match lots::started_in_channel(&self.pool, &message.channel_key(), now).await {
-            Ok(started) => started.first().map(|(id, _)| gavel_domain::LotId(*id)),
-            Err(error) => return unavailable(error),
+        let lot = match self.live.lot_for_channel(&message.channel_key()).await {
+            Ok(Some(lot)) => self.live.lot(lot).await,
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
         };
-        let record = match latest {
-            Some(id) => match lots::get(&self.pool, id).await {
-                Ok(record) => record,
-                Err(error) => return unavailable(error),
-            },
-            None => None,
-        };
-        let Some(record) = record else { return "no lot is open right now".into() };
-        let lot = &record.lot;
-        let high = match &lot.high {
-            Some(high) => {
-                let name = bidders::get(&self.pool, &high.bidder).await.ok().flatten().map_or(high.bidder.to_string(), |b| b.display_name);
-                format!("high bid {} ETH by {name}", high.amount.to_eth_string())
+        let lot = match lot {
+            Ok(Some(lot)) => lot,
+            Ok(None) => return "no lot is open right now".into(),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not answer !status");
+                return "Gavel can't answer that right now, try again in a moment".into();
             }
+        };
+        let high = match &lot.high {
+            Some(high) => format!("high bid {} ETH by {}", high.amount_eth, high.name),
             None => "no bid yet".into(),
         };
-        let left = (lot.ends_at - now).num_seconds();
+        let left = (lot.ends_at - Utc::now()).num_seconds();
         match lot.state {
             gavel_domain::lot::LotState::Active if left > 0 => format!("lot {}: {high} · {}m {:02}s left", lot.id, left / 60, left % 60),
             state => format!("lot {} is {}: {high}", lot.id, state.as_str().to_lowercase()),

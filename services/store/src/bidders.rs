@@ -78,6 +78,54 @@ macro_rules! escrow_change {
     };
 }
 
+/// A bidder as the dashboard lists them: with escrow (deposits less payments and completed
+/// withdrawals) and bidding power.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BidderSummary {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub wallet: Option<String>,
+    pub banned: bool,
+    pub ban_reason: Option<String>,
+    pub escrow_wei: Wei,
+    pub power_wei: Wei,
+}
+
+/// Bidders by id, after `after`, at most `limit`.
+pub async fn list(db: impl PgExecutor<'_>, after: Option<&str>, limit: u32) -> Result<Vec<BidderSummary>, sqlx::Error> {
+    type Row = (String, String, String, Option<String>, bool, Option<String>, String, String);
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT b.id, b.login, b.display_name, b.wallet, b.banned, b.ban_reason,
+                GREATEST(0, COALESCE((SELECT sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei WHEN 'withdrawal_requested' THEN 0
+                                                             ELSE -e.amount_wei END)
+                                      FROM escrow_ledger e WHERE e.wallet = b.wallet), 0))::TEXT,
+                GREATEST(0, COALESCE((SELECT sum(",
+        escrow_change!(),
+        ") FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
+                  - COALESCE((SELECT sum(l.high_amount_wei) FROM lots l WHERE l.high_bidder = b.id AND l.state IN ('ACTIVE', 'PROCESSING')), 0))::TEXT
+         FROM bidders b WHERE ($1::TEXT IS NULL OR b.id > $1) ORDER BY b.id LIMIT $2"
+    ))
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, login, display_name, wallet, banned, ban_reason, escrow, power)| {
+            Ok(BidderSummary {
+                id,
+                login,
+                display_name,
+                wallet,
+                banned,
+                ban_reason,
+                escrow_wei: wei_column(&escrow)?,
+                power_wei: wei_column(&power)?,
+            })
+        })
+        .collect()
+}
+
 /// What a linked bidder holds: their wallet, whether they are banned, and their escrow less
 /// pending withdrawals (see `escrow_change`), floored at zero.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -316,6 +316,15 @@ pub async fn leaderboard(db: impl PgExecutor<'_>, lot: LotId, n: u32) -> Result<
     rows.into_iter().map(|(bidder, amount)| Ok(Standing { bidder, amount_wei: wei_column(&amount)? })).collect()
 }
 
+/// How many bidders have an accepted amount in the lot's log.
+pub async fn participants(db: impl PgExecutor<'_>, lot: LotId) -> Result<u64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar("SELECT count(DISTINCT bidder_id) FROM bid_log WHERE lot_id = $1 AND kind = 1")
+        .bind(lot.0)
+        .fetch_one(db)
+        .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
 /// Voids a bid and every log entry it owns or caused (its own amount, its proxy's raises that
 /// no other max bid of the bidder covers, and the raises it provoked), appending a void entry
 /// for each. Returns the voided entries, none

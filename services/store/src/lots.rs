@@ -159,7 +159,7 @@ pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sql
     let high = lot.high.as_ref();
     sqlx::query(
         "UPDATE lots SET state = $2, ends_at = $3, extensions_used = $4, high_bidder = $5, high_amount_wei = $6::NUMERIC,
-            high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, updated_at = now()
+            high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, updated_at = clock_timestamp()
          WHERE id = $1",
     )
     .bind(lot.id.0)
@@ -203,6 +203,15 @@ pub async fn started_in_channel(
     .await
 }
 
+/// A lot's version: when its row last changed, in microseconds. Saves stamp it with the clock
+/// while holding the row's lock, so a later version is a later state.
+pub async fn version(db: impl PgExecutor<'_>, id: LotId) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT (extract(epoch FROM updated_at) * 1000000)::BIGINT FROM lots WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(db)
+        .await
+}
+
 /// PROCESSING lots whose winner is not final yet, ended by `horizon`.
 pub async fn lock_closable(db: impl PgExecutor<'_>, horizon: DateTime<Utc>) -> Result<Vec<LotRecord>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(concat!(
@@ -219,7 +228,7 @@ pub async fn lock_closable(db: impl PgExecutor<'_>, horizon: DateTime<Utc>) -> R
 /// Edits what an admin may change before the lot opens. Callers hold the row lock and have
 /// checked the state.
 pub async fn edit_pending(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE lots SET token_uri = $2, image_url = $3, starts_at = $4, ends_at = $5, updated_at = now() WHERE id = $1 AND state = 'PENDING'")
+    sqlx::query("UPDATE lots SET token_uri = $2, image_url = $3, starts_at = $4, ends_at = $5, updated_at = clock_timestamp() WHERE id = $1 AND state = 'PENDING'")
         .bind(record.lot.id.0)
         .bind(&record.token_uri)
         .bind(&record.image_url)

@@ -83,21 +83,54 @@ pub async fn number_next(conn: &mut sqlx::PgConnection, limit: i64) -> Result<u6
     Ok(numbered)
 }
 
+type NumberedRow = (i64, Uuid, String, serde_json::Value, DateTime<Utc>);
+
+fn envelope((seq, event_id, event_type, payload, occurred_at): NumberedRow) -> Result<EventEnvelope, sqlx::Error> {
+    let event = stored((event_id, event_type, payload, occurred_at))?;
+    Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
+}
+
 /// Numbered events not yet published, in `seq` order.
 pub async fn numbered_unpublished(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
-    let rows: Vec<(i64, Uuid, String, serde_json::Value, DateTime<Utc>)> = sqlx::query_as(
+    let rows: Vec<NumberedRow> = sqlx::query_as(
         "SELECT seq, event_id, event_type, payload, occurred_at FROM outbox
          WHERE seq IS NOT NULL AND published_at IS NULL ORDER BY seq LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|(seq, event_id, event_type, payload, occurred_at)| {
-            let event = stored((event_id, event_type, payload, occurred_at))?;
-            Ok(EventEnvelope { id: event.event_id, seq, occurred_at: event.occurred_at, event: event.event })
-        })
-        .collect()
+    rows.into_iter().map(envelope).collect()
+}
+
+/// Numbered events after `seq`, in order: what a reconnecting client missed.
+pub async fn numbered_after(db: impl PgExecutor<'_>, seq: i64, limit: i64) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+    let rows: Vec<NumberedRow> =
+        sqlx::query_as("SELECT seq, event_id, event_type, payload, occurred_at FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(db)
+            .await?;
+    rows.into_iter().map(envelope).collect()
+}
+
+/// Published events, newest first, of one type and one lot when given.
+pub async fn recent(
+    db: impl PgExecutor<'_>,
+    event_type: Option<&str>,
+    lot_id: Option<i64>,
+    limit: u32,
+) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+    let rows: Vec<NumberedRow> = sqlx::query_as(
+        "SELECT seq, event_id, event_type, payload, occurred_at FROM outbox
+         WHERE seq IS NOT NULL AND ($1::TEXT IS NULL OR event_type = $1) AND ($2::BIGINT IS NULL OR lot_id = $2)
+         ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(event_type)
+    .bind(lot_id)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(envelope).collect()
 }
 
 /// Marks events published (after the broker confirmed them).

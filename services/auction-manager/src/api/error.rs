@@ -24,6 +24,8 @@ pub enum ApiError {
         message: String,
     },
     Unauthenticated,
+    /// A session-authenticated mutation without its CSRF token.
+    Csrf,
     Forbidden(&'static str),
     NotFound(&'static str),
     Conflict(String),
@@ -63,9 +65,13 @@ impl IntoResponse for ApiError {
         let (status, code, message, field) = match self {
             ApiError::MalformedJson(message) => (StatusCode::BAD_REQUEST, "malformed_json", message, None),
             ApiError::InvalidField { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message, Some(field)),
-            ApiError::Unauthenticated => {
-                (StatusCode::UNAUTHORIZED, "unauthenticated", "send an API token as `Authorization: Bearer <token>`".into(), None)
-            }
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "log in, or send an API token as `Authorization: Bearer <token>`".into(),
+                None,
+            ),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf", "send the session's CSRF token in X-CSRF-Token".into(), None),
             ApiError::Forbidden(role) => (StatusCode::FORBIDDEN, "forbidden", format!("this needs the {role} role"), None),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} not found"), None),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message, None),

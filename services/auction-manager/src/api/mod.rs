@@ -1,11 +1,13 @@
 //! The admin REST API (JSON over HTTP). Viewers read, operators moderate, admins configure;
 //! every mutation is audited. Routes are listed here, in one place.
 
-mod auth;
+pub mod auth;
+mod dashboard;
 mod error;
 mod lots;
 mod marathons;
 mod moderation;
+mod session;
 mod views;
 
 use std::sync::Arc;
@@ -36,6 +38,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// The live-state cache, when Redis is configured (the overlay's public endpoint reads it).
+    pub live: Option<gavel_live::LiveCache>,
     /// Wakes the scheduler when a lot's times change.
     pub wake_scheduler: Arc<Notify>,
     pub heartbeats: Arc<Heartbeats>,
@@ -65,12 +69,29 @@ pub fn router(state: AppState) -> Router {
         .route("/api/bidding/pause", post(moderation::pause))
         .route("/api/bidding/resume", post(moderation::resume))
         .route("/api/public/lots/{id}/bid-log", get(lots::public_bid_log))
-        .fallback(|| async { ApiError::NotFound("route") })
+        .route("/api/public/marathons/{id}/live", get(dashboard::marathon_live))
+        .route("/api/session", get(session::current).post(session::login).delete(session::logout))
+        .route("/api/settings", get(dashboard::get_settings))
+        .route("/api/settings/chat-replies", post(dashboard::set_chat_replies))
+        .route("/api/bidders", get(dashboard::list_bidders))
+        .route("/api/lots/{id}/settlement", get(dashboard::lot_settlement))
+        .route("/api/events/recent", get(dashboard::recent_events))
+        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound("route") }))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(axum::middleware::map_response(json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The built dashboard: `/overlay/{marathon}` is the overlay page, anything else not an API route
+/// a file of the build, or the dashboard's `index.html` (its routes live in the URL's hash).
+pub fn pages(dir: &std::path::Path) -> Router {
+    use tower_http::services::{ServeDir, ServeFile};
+    let overlay = ServeFile::new(dir.join("overlay.html"));
+    Router::new()
+        .route_service("/overlay/{marathon}", overlay)
+        .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
 }
 
 /// Liveness: the process answers.

@@ -56,6 +56,7 @@ impl TestApp {
             topology: topology.clone(),
             engine: EngineConfig::default(),
             with_relay: true,
+            web: Default::default(),
         };
         let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
         let app = Application::build(config, pool.clone(), std::sync::Arc::new(connection)).await.expect("build");

@@ -93,7 +93,7 @@ async fn mutations_need_a_token_with_the_right_role(pool: sqlx::PgPool) {
     let (status, body) = app.request(Method::POST, "/api/marathons", None, Some(marathon_spec(json!({})))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["error"], "unauthenticated");
-    assert_eq!(body["message"], "send an API token as `Authorization: Bearer <token>`");
+    assert_eq!(body["message"], "log in, or send an API token as `Authorization: Bearer <token>`");
     let (status, body) = app.request(Method::POST, "/api/marathons", Some("gvl_not_a_token"), Some(marathon_spec(json!({})))).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
     let (status, body) = app.post("/api/marathons", &app.viewer, json!({ "nonsense": true })).await;

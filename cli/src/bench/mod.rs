@@ -32,6 +32,8 @@ use tokio::sync::Mutex;
 use crate::config::Settings;
 use crate::sandbox::Sandbox;
 
+pub mod sse;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct PipelineArgs {
     /// Offered rate of the latency phase, bids per second.

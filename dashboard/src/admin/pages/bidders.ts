@@ -1,0 +1,108 @@
+// Bidders with their escrow and bidding power, banned or not; operators ban and unban.
+
+import { api, query } from '../../shared/api';
+import { fill, h } from '../../shared/dom';
+import type { Bidder } from '../../shared/types';
+import { debounce, type Page } from '../app';
+import { eth } from '../view';
+
+const PAGE_SIZE = 50;
+
+export const biddersPage: Page = (outlet, app) => {
+  let bidders: Bidder[] = [];
+  let more = false;
+  let banning: string | null = null;
+  const table = h('div', { class: 'card' });
+  outlet.replaceChildren(h('h1', null, 'Bidders'), table);
+
+  const draw = () => {
+    fill(
+      table,
+      h(
+        'table',
+        { testid: 'bidders-table' },
+        h('thead', null, h('tr', null, ['Bidder', 'Name', 'Wallet', 'Escrow', 'Bidding power', 'Status', ''].map((label) => h('th', null, label)))),
+        h(
+          'tbody',
+          null,
+          bidders.map((bidder) => [
+            h(
+              'tr',
+              { testid: `bidder-row-${bidder.id}`, class: bidder.banned ? 'banned' : null },
+              h('td', null, bidder.id),
+              h('td', null, bidder.display_name, bidder.login !== bidder.display_name ? h('span', { class: 'muted' }, ` (${bidder.login})`) : null),
+              h('td', { class: 'mono' }, bidder.wallet ?? h('span', { class: 'muted' }, 'not linked')),
+              h('td', null, eth(bidder.escrow_wei)),
+              h('td', null, eth(bidder.power_wei)),
+              h('td', null, bidder.banned ? h('span', { class: 'badge state-cancelled', title: bidder.ban_reason ?? '' }, `banned: ${bidder.ban_reason ?? ''}`) : 'ok'),
+              h(
+                'td',
+                null,
+                !app.can('operator')
+                  ? null
+                  : bidder.banned
+                    ? h('button', { class: 'small', testid: `unban-${bidder.id}`, onclick: () => void unban(bidder) }, 'Unban')
+                    : h('button', { class: 'small danger', testid: `ban-${bidder.id}`, onclick: () => ((banning = banning === bidder.id ? null : bidder.id), draw()) }, 'Ban'),
+              ),
+            ),
+            banning === bidder.id ? h('tr', null, h('td', { colspan: 7 }, banForm(bidder))) : null,
+          ]),
+        ),
+      ),
+      bidders.length === 0 ? h('p', { class: 'muted' }, 'No bidder yet.') : null,
+      more ? h('button', { class: 'link', testid: 'bidders-more', onclick: () => void app.attempt(() => load(true)) }, 'More') : null,
+    );
+  };
+
+  const banForm = (bidder: Bidder) => {
+    const reason = h('input', { testid: 'ban-reason', placeholder: 'reason', required: true, maxlength: 500 });
+    const voidStanding = h('input', { type: 'checkbox', testid: 'ban-void-standing' });
+    return h(
+      'form',
+      {
+        class: 'inline',
+        onsubmit: (event) => {
+          event.preventDefault();
+          void app.attempt(async () => {
+            await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/ban`, { reason: reason.value, void_standing_bids: voidStanding.checked });
+            banning = null;
+            await load(false);
+          });
+        },
+      },
+      `Ban ${bidder.display_name}: `,
+      reason,
+      h('label', { class: 'check' }, voidStanding, 'void their standing bids'),
+      h('button', { class: 'danger', testid: 'ban-submit' }, 'Ban'),
+    );
+  };
+
+  const unban = (bidder: Bidder) =>
+    app.attempt(async () => {
+      await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/unban`);
+      await load(false);
+    });
+
+  /** The first page again, or (`next`) the page after the last row shown. */
+  const load = async (next: boolean) => {
+    const after = next ? bidders[bidders.length - 1]?.id : undefined;
+    const limit = next ? PAGE_SIZE : Math.max(PAGE_SIZE, bidders.length);
+    const page = await api<{ bidders: Bidder[] }>('GET', `/api/bidders${query({ limit, after })}`);
+    bidders = next ? [...bidders, ...page.bidders] : page.bidders;
+    more = page.bidders.length === limit;
+    draw();
+  };
+
+  const soon = debounce(() => void app.attempt(() => load(false)), 500);
+  const stop = app.live.listen({
+    onEvent: (event) => {
+      if (event.type.startsWith('bidder.') || event.type === 'deposit.credited' || event.type === 'bid.accepted' || event.type.startsWith('lot.')) soon();
+    },
+    onSync: soon,
+  });
+  void app.attempt(() => load(false));
+  return () => {
+    stop();
+    soon.cancel();
+  };
+};
