@@ -2,6 +2,7 @@
 //! processes that the tests kill. Each test uses its own database, RabbitMQ namespace and Redis
 //! key prefix, and stops what it started.
 
+mod browser;
 mod chain;
 mod chat;
 mod crash;
