@@ -68,6 +68,7 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
                 dashboard_dir: dashboard_dir(settings.http.dashboard_dir.as_deref()),
                 live: gateway.as_ref().map(|g| g.live.clone()),
                 extra_routes: gateway.as_ref().map(|g| g.router()),
+                chain: settings.chain.clone(),
             },
         };
         let app = Application::build(config, pool.clone(), connection.clone()).await?;

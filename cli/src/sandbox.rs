@@ -158,6 +158,7 @@ impl Sandbox {
             dashboard_dir: crate::run::dashboard_dir(None),
             live: Some(gateway.live.clone()),
             extra_routes: Some(gateway.router()),
+            chain: None,
         };
         let config =
             AuctionManagerConfig { http_address: "127.0.0.1:0".parse()?, topology: self.topology.clone(), engine, with_relay: true, web };

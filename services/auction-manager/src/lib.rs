@@ -56,6 +56,8 @@ pub struct WebConfig {
     pub live: Option<gavel_live::LiveCache>,
     /// More routes on the same server (the event gateway's streams, same origin as the pages).
     pub extra_routes: Option<axum::Router>,
+    /// The chain settings, for the health page.
+    pub chain: Option<gavel_chain::settings::ChainSettings>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -64,6 +66,7 @@ impl std::fmt::Debug for WebConfig {
             .field("dashboard_dir", &self.dashboard_dir)
             .field("live", &self.live.is_some())
             .field("extra_routes", &self.extra_routes.is_some())
+            .field("chain", &self.chain.as_ref().map(|c| c.network))
             .finish()
     }
 }
@@ -160,7 +163,15 @@ impl Application {
             parts.spawn(async move { relay.run(token).await.context("outbox relay") });
         }
         let web = self.config.web.clone();
-        let state = api::AppState { pool: self.pool, live: web.live.clone(), wake_scheduler, heartbeats, connection: self.connection };
+        let state = api::AppState {
+            pool: self.pool,
+            live: web.live.clone(),
+            chain: web.chain.clone(),
+            topology: self.config.topology.clone(),
+            wake_scheduler,
+            heartbeats,
+            connection: self.connection,
+        };
         let mut app = api::router(state);
         if let Some(extra) = web.extra_routes {
             // Merged after the API's layers: a stream must not hit the request timeout.

@@ -146,6 +146,15 @@ impl Replies {
                     false
                 }
             };
+            // The dashboard's switch: with replies off, the speaker keeps its lease but says nothing.
+            let switched_on = match gavel_store::settings::chat_replies(&this.pool).await {
+                Ok(on) => on,
+                Err(error) => {
+                    tracing::warn!(error = %error, "cannot read the chat replies switch; keeping the last state");
+                    this.speaking.load(Ordering::SeqCst)
+                }
+            };
+            let held = held && switched_on;
             let was = this.speaking.swap(held, Ordering::SeqCst);
             if held && !was {
                 tracing::info!(instance = %this.instance, bot = %this.config.bot, "speaking in chat");

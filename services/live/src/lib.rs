@@ -108,6 +108,12 @@ impl LiveCache {
         format!("{}:channel:{channel}", self.prefix)
     }
 
+    /// Whether Redis answers.
+    pub async fn ping(&self) -> bool {
+        let mut redis = self.redis.clone();
+        redis::cmd("PING").query_async::<String>(&mut redis).await.is_ok()
+    }
+
     /// A lot's live state: from Redis, or rebuilt from PostgreSQL on a miss.
     pub async fn lot(&self, lot: LotId) -> Result<Option<LotLive>, LiveError> {
         if let Some(cached) = self.get::<LotLive>(&self.lot_key(lot)).await {

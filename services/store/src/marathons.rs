@@ -111,6 +111,23 @@ pub async fn insert(db: impl PgExecutor<'_>, config: &MarathonConfig) -> Result<
     Ok(MarathonId(id))
 }
 
+/// Stores a marathon's name and anti-snipe rule from `config` (validated by the caller).
+pub async fn update_name_and_anti_snipe(db: impl PgExecutor<'_>, id: MarathonId, config: &MarathonConfig) -> Result<(), sqlx::Error> {
+    let spec = config.to_spec();
+    sqlx::query(
+        "UPDATE marathons SET name = $2, anti_snipe_window_secs = $3, anti_snipe_extension_secs = $4, anti_snipe_max_extensions = $5
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(&spec.name)
+    .bind(i32::try_from(spec.anti_snipe_window_secs).map_err(|error| crate::corrupt("anti-snipe window", error))?)
+    .bind(i32::try_from(spec.anti_snipe_extension_secs).map_err(|error| crate::corrupt("anti-snipe extension", error))?)
+    .bind(i32::try_from(spec.anti_snipe_max_extensions).map_err(|error| crate::corrupt("anti-snipe extensions", error))?)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: MarathonId) -> Result<Option<Marathon>, sqlx::Error> {
     let row: Option<Row> =
         sqlx::query_as(concat!("SELECT ", marathon_columns!(), " FROM marathons WHERE id = $1")).bind(id.0).fetch_optional(db).await?;

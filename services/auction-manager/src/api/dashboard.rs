@@ -101,3 +101,71 @@ pub async fn recent_events(
     let events = gavel_store::outbox::recent(&state.pool, query.event_type.as_deref(), query.lot_id, limit).await?;
     Ok(Json(json!({ "events": events })))
 }
+
+/// `GET /api/health/system`: each dependency and each part, for the dashboard's health page.
+pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<Json<Value>, ApiError> {
+    let postgres = sqlx::query("SELECT 1").execute(&state.pool).await.is_ok();
+    let redis = match &state.live {
+        Some(live) => Some(live.ping().await),
+        None => None,
+    };
+    let rabbitmq = rabbitmq_queues(&state).await;
+    let chain = match &state.chain {
+        Some(chain) => chain_status(chain).await,
+        None => json!({ "configured": false, "head": null, "signer_balance_wei": null }),
+    };
+    let age = |slot| crate::Heartbeats::age_ms(slot);
+    let instances: Vec<Value> = gavel_store::instances::all(&state.pool)
+        .await?
+        .iter()
+        .map(|i| json!({ "id": i.id, "last_seen_ms_ago": (Utc::now() - i.last_seen_at).num_milliseconds() }))
+        .collect();
+    Ok(Json(json!({
+        "postgres": { "ok": postgres },
+        "redis": { "ok": redis.unwrap_or(false), "configured": redis.is_some() },
+        "rabbitmq": rabbitmq,
+        "chain": chain,
+        "services": {
+            "scheduler": { "last_beat_ms_ago": age(&state.heartbeats.scheduler) },
+            "engine": { "last_beat_ms_ago": age(&state.heartbeats.engine) },
+            "chat_ingest": instances,
+        },
+    })))
+}
+
+/// The bid, dead-letter and chat-replies queues' depth and consumers (a passive declare asks
+/// without creating anything).
+async fn rabbitmq_queues(state: &AppState) -> Value {
+    use gavel_bus::lapin::options::QueueDeclareOptions;
+    use gavel_bus::lapin::types::FieldTable;
+    let connected = state.connection.status().connected();
+    let Ok(channel) = state.connection.create_channel().await else { return json!({ "ok": false, "queues": [] }) };
+    let mut queues = Vec::new();
+    for name in [state.topology.bids_queue(), state.topology.dead_bids_queue(), state.topology.chat_replies_queue()] {
+        let options = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+        match channel.queue_declare(name.as_str().into(), options, FieldTable::default()).await {
+            Ok(queue) => queues.push(json!({ "name": name, "messages": queue.message_count(), "consumers": queue.consumer_count() })),
+            // A failed passive declare closes the channel: the rest are not asked.
+            Err(_) => break,
+        }
+    }
+    let _ = channel.close(200, "done".into()).await;
+    json!({ "ok": connected, "queues": queues })
+}
+
+/// The chain's head and the signer's balance (the signer's address only: never its key).
+async fn chain_status(chain: &gavel_chain::settings::ChainSettings) -> Value {
+    use alloy::providers::{Provider, ProviderBuilder};
+    let Ok(url) = chain.rpc_url() else { return json!({ "configured": true, "head": null, "signer_balance_wei": null }) };
+    let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(url);
+    let timeout = std::time::Duration::from_secs(3);
+    let head = tokio::time::timeout(timeout, provider.get_block_number()).await.ok().and_then(Result::ok);
+    let signer = chain.signer().ok().map(|signer| signer.address());
+    let balance = match signer {
+        Some(address) => {
+            tokio::time::timeout(timeout, provider.get_balance(address)).await.ok().and_then(Result::ok).map(|b| b.to_string())
+        }
+        None => None,
+    };
+    json!({ "configured": true, "chain_id": chain.chain_id(), "head": head, "signer": signer, "signer_balance_wei": balance })
+}

@@ -42,6 +42,42 @@ pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<
     Ok(Json(json!({ "marathon": MarathonView::from(&marathon), "lots": lots })))
 }
 
+/// What may change in a running marathon: its name and its anti-snipe rule. The schedule and
+/// money rules stay as the lots were announced.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarathonEdit {
+    name: Option<String>,
+    anti_snipe_window_secs: Option<u32>,
+    anti_snipe_extension_secs: Option<u32>,
+    anti_snipe_max_extensions: Option<u32>,
+}
+
+/// `PATCH /api/marathons/{id}`: checked by the same rules as a new marathon; bids decided
+/// afterwards follow the new anti-snipe rule.
+pub async fn edit(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(edit): ApiJson<MarathonEdit>,
+) -> Result<Json<MarathonView>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let current = marathons::get(&mut *tx, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
+    let mut spec = current.config.to_spec();
+    spec.name = edit.name.unwrap_or(spec.name);
+    spec.anti_snipe_window_secs = edit.anti_snipe_window_secs.unwrap_or(spec.anti_snipe_window_secs);
+    spec.anti_snipe_extension_secs = edit.anti_snipe_extension_secs.unwrap_or(spec.anti_snipe_extension_secs);
+    spec.anti_snipe_max_extensions = edit.anti_snipe_max_extensions.unwrap_or(spec.anti_snipe_max_extensions);
+    let config = MarathonConfig::parse(spec.clone())?;
+    marathons::update_name_and_anti_snipe(&mut *tx, current.id, &config).await?;
+    let details = json!({ "name": spec.name, "anti_snipe_window_secs": spec.anti_snipe_window_secs,
+                          "anti_snipe_extension_secs": spec.anti_snipe_extension_secs, "anti_snipe_max_extensions": spec.anti_snipe_max_extensions });
+    audit::record(&mut *tx, caller.user.id, "marathon.edit", &format!("marathon:{id}"), details).await?;
+    let marathon = marathons::get(&mut *tx, current.id).await?.ok_or(ApiError::NotFound("marathon"))?;
+    tx.commit().await?;
+    Ok(Json(MarathonView::from(&marathon)))
+}
+
 /// A new lot. Its times follow the marathon's schedule for its day unless given.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

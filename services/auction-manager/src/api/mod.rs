@@ -40,6 +40,9 @@ pub struct AppState {
     pub pool: PgPool,
     /// The live-state cache, when Redis is configured (the overlay's public endpoint reads it).
     pub live: Option<gavel_live::LiveCache>,
+    /// The chain, for the health page (head, signer balance).
+    pub chain: Option<gavel_chain::settings::ChainSettings>,
+    pub topology: gavel_bus::topology::Topology,
     /// Wakes the scheduler when a lot's times change.
     pub wake_scheduler: Arc<Notify>,
     pub heartbeats: Arc<Heartbeats>,
@@ -54,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/api/marathons", get(marathons::list).post(marathons::create))
-        .route("/api/marathons/{id}", get(marathons::get))
+        .route("/api/marathons/{id}", get(marathons::get).patch(marathons::edit))
         .route("/api/marathons/{id}/lots", post(marathons::add_lot))
         .route("/api/lots/{id}", get(lots::get).patch(lots::edit))
         .route("/api/lots/{id}/bids", get(lots::bids_page))
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/bidders", get(dashboard::list_bidders))
         .route("/api/lots/{id}/settlement", get(dashboard::lot_settlement))
         .route("/api/events/recent", get(dashboard::recent_events))
+        .route("/api/health/system", get(dashboard::system_health))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound("route") }))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
