@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use gavel_bus::lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions};
+use gavel_bus::lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
 use gavel_bus::lapin::types::FieldTable;
 use gavel_domain::events::{Event, EventEnvelope};
 use gavel_domain::{LotId, MarathonId};
@@ -122,6 +124,9 @@ pub async fn consume(gateway: Gateway, dirty: Arc<DirtyLots>, shutdown: Cancella
         }
         delivery.ack(BasicAckOptions::default()).await?;
     }
+    // Exclusive queues go with their connection; one that outlives this gateway (a shared
+    // connection, as in tests) is deleted here.
+    channel.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await?;
     Ok(())
 }
 
