@@ -45,15 +45,21 @@ async fn start_bidding(sandbox: &mut Sandbox, twitch: &LocalTwitchServer) -> Soc
     api
 }
 
-/// The reply in chat to the message `id`.
-async fn reply_to(twitch: &LocalTwitchServer, id: &str) -> String {
-    let mut found = None;
-    eventually(Duration::from_secs(20), "a reply", || {
-        found = twitch.sent().into_iter().find(|line| line.reply_to.as_deref() == Some(id)).map(|line| line.text);
-        std::future::ready(found.is_some())
-    })
-    .await;
-    found.unwrap_or_default()
+/// What Gavel answers in chat to `viewer` saying `text`. Said again if no answer comes within
+/// 5 s, as a viewer would: an instance answers only once it holds the speaker lease, which a
+/// loaded machine may take a moment to take after start.
+async fn ask(twitch: &LocalTwitchServer, viewer: &Viewer, text: &str) -> String {
+    for _ in 0..6 {
+        let id = twitch.say("gavel", viewer, text).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while tokio::time::Instant::now() < deadline {
+            if let Some(line) = twitch.sent().into_iter().find(|line| line.reply_to.as_deref() == Some(id.as_str())) {
+                return line.text;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    panic!("no answer to {text:?}");
 }
 
 async fn deposits_credited(pool: &PgPool) -> i64 {
@@ -96,13 +102,10 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
     eventually(WAIT, "both deposits credited from the chain", || async { deposits_credited(&pool).await == 2 }).await;
 
     let [alice, bob, mallory] = [("1", "alice"), ("2", "bob"), ("3", "mallory")].map(|(id, login)| Viewer::new(id, login, login));
-    let alice_link = twitch.say("gavel", &alice, "!link alice-secret").await;
-    let bob_link = twitch.say("gavel", &bob, "!link bob-secret").await;
+    assert!(ask(&twitch, &alice, "!link alice-secret").await.contains("your bidding power is 0.1 ETH"));
+    assert!(ask(&twitch, &bob, "!link bob-secret").await.contains("your bidding power is 0.1 ETH"));
     // Mallory saw Alice's secret in chat; from Mallory's login it makes another commitment.
-    let mallory_link = twitch.say("gavel", &mallory, "!link alice-secret").await;
-    assert!(reply_to(&twitch, &alice_link).await.contains("your bidding power is 0.1 ETH"));
-    assert!(reply_to(&twitch, &bob_link).await.contains("your bidding power is 0.1 ETH"));
-    assert!(reply_to(&twitch, &mallory_link).await.starts_with("not linked"));
+    assert!(ask(&twitch, &mallory, "!link alice-secret").await.starts_with("not linked"));
     let wallet_of = |id: &str| {
         let pool = pool.clone();
         let id = BidderId::parse(id).expect("id");
@@ -183,8 +186,7 @@ async fn lot_with_a_winner(sandbox: &mut Sandbox, chain: &TestChain, twitch: &Lo
     eventually(WAIT, "the deposit credited", || async { deposits_credited(&pool).await == 1 }).await;
     start_bidding(sandbox, twitch).await;
     let alice = Viewer::new("1", "alice", "Alice");
-    let linked = twitch.say("gavel", &alice, "!link s").await;
-    assert!(reply_to(twitch, &linked).await.contains("your bidding power is 0.1 ETH"));
+    assert!(ask(twitch, &alice, "!link s").await.contains("your bidding power is 0.1 ETH"));
     let start = Utc::now() + chrono::Duration::seconds(1);
     let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(3), (0, 0)).await.expect("lot");
     sleep_until(start + chrono::Duration::milliseconds(200)).await;
