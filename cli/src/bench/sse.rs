@@ -4,7 +4,6 @@
 //! and measures each delivery from publish to the client reading it. The last line printed is
 //! one JSON object.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -18,7 +17,6 @@ use gavel_domain::{BidId, BidderId, LotId, Wei};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::RwLock;
 
 use crate::config::Settings;
 use crate::sandbox::Sandbox;
@@ -72,8 +70,11 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
         tokio::spawn(axum::serve(listener, gateway.router()).with_graceful_shutdown(shutdown.clone().cancelled_owned()).into_future());
     let consumer = tokio::spawn(gateway.clone().run(shutdown.clone()));
 
-    // The clients, connected before anything is published.
-    let published: Arc<RwLock<HashMap<i64, Instant>>> = Arc::default();
+    // The clients, connected before anything is published. Publish times are kept per seq in
+    // atomics (microseconds since `epoch`), so ten thousand readers never take a lock.
+    let events = u64::from(args.rate) * u64::from(args.seconds);
+    let epoch = Instant::now();
+    let published: Arc<Vec<AtomicU64>> = Arc::new((0..=events).map(|_| AtomicU64::new(0)).collect());
     let histogram: Arc<Vec<AtomicU64>> = Arc::new((0..BUCKETS).map(|_| AtomicU64::new(0)).collect());
     let delivered = Arc::new(AtomicU64::new(0));
     let connected = Arc::new(AtomicUsize::new(0));
@@ -84,7 +85,7 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
         clients.spawn(async move {
             tokio::select! {
                 () = stop.cancelled() => {}
-                _ = client(address, published, histogram, delivered, connected) => {}
+                _ = client(address, epoch, published, histogram, delivered, connected) => {}
             }
         });
         // Connecting thousands at once overflows the listen backlog; a short pause spreads them.
@@ -92,16 +93,19 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while gateway.hub.clients() < args.clients && Instant::now() < deadline {
+    // All subscribed, or no progress for 3 s (a client that could not connect stays lost).
+    let mut last = (0, Instant::now());
+    while gateway.hub.clients() < args.clients && last.1.elapsed() < Duration::from_secs(3) {
         tokio::time::sleep(Duration::from_millis(50)).await;
+        if gateway.hub.clients() != last.0 {
+            last = (gateway.hub.clients(), Instant::now());
+        }
     }
     let subscribed = gateway.hub.clients();
     tracing::info!(subscribed, "SSE clients connected");
 
     let publisher = ConfirmedPublisher::open(sandbox.connection.as_ref()).await?;
     let exchange = sandbox.topology.events_exchange();
-    let events = u64::from(args.rate) * u64::from(args.seconds);
     let interval = Duration::from_secs(1) / args.rate.max(1);
     let start = Instant::now();
     for seq in 1..=events {
@@ -109,7 +113,8 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
         let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(accepted(seq)) };
         let payload = serde_json::to_vec(&envelope)?;
         let message_id = envelope.id.to_string();
-        published.write().await.insert(seq, Instant::now());
+        let slot = usize::try_from(seq).unwrap_or(usize::MAX);
+        published[slot].store(micros_since(epoch), Ordering::SeqCst);
         let outgoing = Outgoing { routing_key: "bid.accepted", payload: &payload, message_id: &message_id };
         publisher.publish_all(&exchange, std::slice::from_ref(&outgoing)).await?;
         let next = start + interval * u32::try_from(seq).unwrap_or(u32::MAX);
@@ -146,7 +151,8 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
 /// delivery, timed against when its event was published.
 async fn client(
     address: SocketAddr,
-    published: Arc<RwLock<HashMap<i64, Instant>>>,
+    epoch: Instant,
+    published: Arc<Vec<AtomicU64>>,
     histogram: Arc<Vec<AtomicU64>>,
     delivered: Arc<AtomicU64>,
     connected: Arc<AtomicUsize>,
@@ -162,22 +168,27 @@ async fn client(
         if read == 0 {
             return Ok(());
         }
-        let now = Instant::now();
+        let now = micros_since(epoch);
         pending.extend_from_slice(&buffer[..read]);
         let mut consumed = 0;
         while let Some(end) = pending[consumed..].iter().position(|b| *b == b'\n') {
             let line = &pending[consumed..consumed + end];
             consumed += end + 1;
             let Some(id) = line.strip_prefix(b"id: ").or_else(|| line.strip_prefix(b"id:")) else { continue };
-            let Some(seq) = std::str::from_utf8(id).ok().and_then(|text| text.trim().parse::<i64>().ok()) else { continue };
-            if let Some(sent) = published.read().await.get(&seq) {
-                let ms = usize::try_from(now.duration_since(*sent).as_millis()).unwrap_or(usize::MAX).min(BUCKETS - 1);
+            let Some(seq) = std::str::from_utf8(id).ok().and_then(|text| text.trim().parse::<usize>().ok()) else { continue };
+            let sent = published.get(seq).map_or(0, |slot| slot.load(Ordering::SeqCst));
+            if sent > 0 {
+                let ms = usize::try_from(now.saturating_sub(sent) / 1000).unwrap_or(usize::MAX).min(BUCKETS - 1);
                 histogram[ms].fetch_add(1, Ordering::Relaxed);
             }
             delivered.fetch_add(1, Ordering::Relaxed);
         }
         pending.drain(..consumed);
     }
+}
+
+fn micros_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 fn accepted(seq: i64) -> BidAccepted {
@@ -215,13 +226,18 @@ fn percentile(counts: &[u64], quantile: f64) -> u64 {
     u64::try_from(counts.len()).unwrap_or(u64::MAX)
 }
 
-/// Ten thousand sockets need more descriptors than the usual soft limit of 1024: raised to the
-/// hard limit.
+/// Each client costs two descriptors here (its socket and the gateway's end), more than the
+/// usual limits: raised to `WANTED` (root may raise the hard limit too), else to the hard limit.
 fn raise_open_file_limit() {
+    const WANTED: libc::rlim_t = 65_536;
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit/setrlimit read and write the struct passed; no other memory is touched.
     unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return;
+        }
+        let wanted = libc::rlimit { rlim_cur: WANTED.max(limit.rlim_cur), rlim_max: WANTED.max(limit.rlim_max) };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) != 0 {
             limit.rlim_cur = limit.rlim_max;
             if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
                 tracing::warn!("could not raise the open-file limit");

@@ -213,7 +213,8 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
     };
     for seq in 1..=total as i64 {
         let event = Event::BidAccepted(accepted(lot, seq));
-        gateway.hub.publish(EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event });
+        let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event };
+        gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(envelope)));
         if seq % 48 == 0 {
             let published = usize::try_from(seq).unwrap_or(usize::MAX);
             let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

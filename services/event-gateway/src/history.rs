@@ -3,6 +3,8 @@
 //! replay reads PostgreSQL's outbox instead.
 
 use gavel_domain::events::EventEnvelope;
+
+use crate::hub::Published;
 use redis::aio::ConnectionManager;
 
 #[derive(Clone)]
@@ -18,12 +20,11 @@ impl History {
     }
 
     /// Adds an event and trims the oldest beyond the length kept.
-    pub async fn append(&self, envelope: &EventEnvelope) -> redis::RedisResult<()> {
-        let Ok(json) = serde_json::to_string(envelope) else { return Ok(()) };
+    pub async fn append(&self, event: &Published) -> redis::RedisResult<()> {
         let mut redis = self.redis.clone();
         let keep = isize::try_from(self.len).unwrap_or(isize::MAX);
         redis::pipe()
-            .zadd(&self.key, json, envelope.seq)
+            .zadd(&self.key, &event.json, event.envelope.seq)
             .ignore()
             .zremrangebyrank(&self.key, 0, -keep - 1)
             .ignore()

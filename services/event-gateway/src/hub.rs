@@ -22,8 +22,23 @@ use crate::Gateway;
 /// How often marked lots are rebuilt in the live cache.
 const REFRESH_EVERY: Duration = Duration::from_millis(100);
 
+/// An event as it goes out: with its JSON rendered once, not once per client.
+#[derive(Debug)]
+pub struct Published {
+    pub envelope: EventEnvelope,
+    pub json: String,
+}
+
+impl Published {
+    pub fn new(envelope: EventEnvelope) -> Self {
+        // Serialising these plain structs cannot fail.
+        let json = serde_json::to_string(&envelope).unwrap_or_default();
+        Published { envelope, json }
+    }
+}
+
 pub struct Hub {
-    sender: broadcast::Sender<Arc<EventEnvelope>>,
+    sender: broadcast::Sender<Arc<Published>>,
     /// The highest `seq` broadcast: a redelivered or republished event is not sent twice.
     last_seq: AtomicI64,
 }
@@ -35,7 +50,7 @@ impl Hub {
     }
 
     /// A client's view of the live events from now on, through its bounded buffer.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<EventEnvelope>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.sender.subscribe()
     }
 
@@ -44,12 +59,12 @@ impl Hub {
     }
 
     /// Broadcasts an event unless one with its `seq` (or later) went out already.
-    pub fn publish(&self, envelope: EventEnvelope) -> bool {
-        if self.last_seq.fetch_max(envelope.seq, Ordering::SeqCst) >= envelope.seq {
+    pub fn publish(&self, event: Arc<Published>) -> bool {
+        if self.last_seq.fetch_max(event.envelope.seq, Ordering::SeqCst) >= event.envelope.seq {
             return false;
         }
         // No receiver is not an error: nobody is watching.
-        let _ = self.sender.send(Arc::new(envelope));
+        let _ = self.sender.send(event);
         true
     }
 }
@@ -114,11 +129,12 @@ pub async fn consume(gateway: Gateway, dirty: Arc<DirtyLots>, shutdown: Cancella
         match serde_json::from_slice::<EventEnvelope>(&delivery.data) {
             Ok(envelope) => {
                 dirty.mark(&envelope.event).await;
+                let event = Arc::new(Published::new(envelope));
                 // History first: a client that subscribes after the broadcast finds it there.
-                if let Err(error) = gateway.history.append(&envelope).await {
+                if let Err(error) = gateway.history.append(&event).await {
                     tracing::warn!(error = %error, "event history unavailable; replay will read PostgreSQL");
                 }
-                gateway.hub.publish(envelope);
+                gateway.hub.publish(event);
             }
             Err(error) => tracing::warn!(error = %error, "not an event; ignored"),
         }

@@ -20,6 +20,7 @@ use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::Gateway;
+use crate::hub::Published;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
@@ -83,7 +84,9 @@ async fn stream(gateway: Gateway, audience: Audience, last: Option<i64>) -> Resp
     let mut resync = false;
     if let Some(last) = last {
         match replay(&gateway, last).await {
-            Ok(Some(events)) => backlog.extend(events.into_iter().filter(|e| audience.admits(&e.event)).map(Arc::new)),
+            Ok(Some(events)) => {
+                backlog.extend(events.into_iter().filter(|e| audience.admits(&e.event)).map(|e| Arc::new(Published::new(e))))
+            }
             Ok(None) => resync = true,
             Err(error) => {
                 tracing::warn!(error = %error, "replay failed; the client is told to resync");
@@ -107,8 +110,8 @@ async fn replay(gateway: &Gateway, last: i64) -> Result<Option<Vec<EventEnvelope
 }
 
 struct ClientStream {
-    backlog: VecDeque<Arc<EventEnvelope>>,
-    live: broadcast::Receiver<Arc<EventEnvelope>>,
+    backlog: VecDeque<Arc<Published>>,
+    live: broadcast::Receiver<Arc<Published>>,
     /// The highest `seq` sent (or the client's `Last-Event-ID`): nothing at or below goes out.
     last_sent: i64,
     audience: Audience,
@@ -126,17 +129,17 @@ fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible
             state.done = true;
             return Some((Ok(SseEvent::default().event("resync").data("{}")), state));
         }
-        while let Some(envelope) = state.backlog.pop_front() {
-            if envelope.seq > state.last_sent {
-                state.last_sent = envelope.seq;
-                return Some((Ok(sse_event(&envelope)), state));
+        while let Some(event) = state.backlog.pop_front() {
+            if event.envelope.seq > state.last_sent {
+                state.last_sent = event.envelope.seq;
+                return Some((Ok(sse_event(&event)), state));
             }
         }
         loop {
             match state.live.recv().await {
-                Ok(envelope) if envelope.seq > state.last_sent && state.audience.admits(&envelope.event) => {
-                    state.last_sent = envelope.seq;
-                    return Some((Ok(sse_event(&envelope)), state));
+                Ok(event) if event.envelope.seq > state.last_sent && state.audience.admits(&event.envelope.event) => {
+                    state.last_sent = event.envelope.seq;
+                    return Some((Ok(sse_event(&event)), state));
                 }
                 Ok(_) => continue,
                 // Too slow for its buffer: told to resync and dropped; nobody else waited.
@@ -151,7 +154,6 @@ fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible
     })
 }
 
-fn sse_event(envelope: &EventEnvelope) -> SseEvent {
-    let data = serde_json::to_string(envelope).unwrap_or_default();
-    SseEvent::default().id(envelope.seq.to_string()).event(envelope.event.event_type()).data(data)
+fn sse_event(event: &Published) -> SseEvent {
+    SseEvent::default().id(event.envelope.seq.to_string()).event(event.envelope.event.event_type()).data(event.json.as_str())
 }
