@@ -90,6 +90,9 @@ enum BenchCommand {
     Pipeline(gavel::bench::PipelineArgs),
     /// The event gateway's fan-out: N SSE clients, events at a fixed rate.
     Sse(gavel::bench::sse::SseArgs),
+    /// The clients of `bench sse`, which starts this itself.
+    #[command(hide = true)]
+    SseClients(gavel::bench::sse::SseClientsArgs),
 }
 
 #[derive(Subcommand)]
@@ -221,6 +224,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&report)?);
             anyhow::ensure!(report.lost == 0, "{} deliveries lost", report.lost);
         }
+        Command::Bench { command: BenchCommand::SseClients(args) } => gavel::bench::sse::clients(&args).await?,
         Command::Admin { command: AdminCommand::Create { username, role } } => {
             let password = read_password()?;
             let created = create_user(&database(&settings).await?, &username, role.into(), password.expose_secret()).await?;

@@ -15,7 +15,7 @@ use gavel_bus::publish::{ConfirmedPublisher, Outgoing};
 use gavel_domain::events::{BidAccepted, Event, EventEnvelope};
 use gavel_domain::{BidId, BidderId, LotId, Wei};
 use serde::Serialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::config::Settings;
@@ -70,32 +70,26 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
         tokio::spawn(axum::serve(listener, gateway.router()).with_graceful_shutdown(shutdown.clone().cancelled_owned()).into_future());
     let consumer = tokio::spawn(gateway.clone().run(shutdown.clone()));
 
-    // The clients, connected before anything is published. Publish times are kept per seq in
-    // atomics (microseconds since `epoch`), so ten thousand readers never take a lock.
+    // The clients live in a child process (`gavel bench sse-clients`): each client costs a
+    // descriptor on both ends, and one process would need twice the usual hard limit.
     let events = u64::from(args.rate) * u64::from(args.seconds);
-    let epoch = Instant::now();
-    let published: Arc<Vec<AtomicU64>> = Arc::new((0..=events).map(|_| AtomicU64::new(0)).collect());
-    let histogram: Arc<Vec<AtomicU64>> = Arc::new((0..BUCKETS).map(|_| AtomicU64::new(0)).collect());
-    let delivered = Arc::new(AtomicU64::new(0));
-    let connected = Arc::new(AtomicUsize::new(0));
-    let mut clients = tokio::task::JoinSet::new();
-    for _ in 0..args.clients {
-        let (published, histogram, delivered, connected) = (published.clone(), histogram.clone(), delivered.clone(), connected.clone());
-        let stop = shutdown.clone();
-        clients.spawn(async move {
-            tokio::select! {
-                () = stop.cancelled() => {}
-                _ = client(address, epoch, published, histogram, delivered, connected) => {}
-            }
-        });
-        // Connecting thousands at once overflows the listen backlog; a short pause spreads them.
-        if clients.len() % 500 == 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-    // All subscribed, or no progress for 3 s (a client that could not connect stays lost).
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "sse-clients", "--address", &address.to_string(), "--clients", &args.clients.to_string()])
+        .args(["--events", &events.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the clients (gavel bench sse-clients)")?;
+    let stdin = child.stdin.take().context("the clients' stdin")?;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().context("the clients' stdout")?).lines();
+    let connected = match lines.next_line().await?.as_deref().and_then(|line| line.strip_prefix("CONNECTED ")) {
+        Some(count) => count.trim().parse::<usize>().context("the clients' count")?,
+        None => anyhow::bail!("the clients process stopped before connecting"),
+    };
+    // Subscribed: the gateway sees them.
     let mut last = (0, Instant::now());
-    while gateway.hub.clients() < args.clients && last.1.elapsed() < Duration::from_secs(3) {
+    while gateway.hub.clients() < connected && last.1.elapsed() < Duration::from_secs(3) {
         tokio::time::sleep(Duration::from_millis(50)).await;
         if gateway.hub.clients() != last.0 {
             last = (gateway.hub.clients(), Instant::now());
@@ -110,35 +104,31 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
     let start = Instant::now();
     for seq in 1..=events {
         let seq = i64::try_from(seq).context("too many events")?;
+        // `occurred_at` is the publish time: the clients time each delivery against it.
         let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(accepted(seq)) };
         let payload = serde_json::to_vec(&envelope)?;
         let message_id = envelope.id.to_string();
-        let slot = usize::try_from(seq).unwrap_or(usize::MAX);
-        published[slot].store(micros_since(epoch), Ordering::SeqCst);
         let outgoing = Outgoing { routing_key: "bid.accepted", payload: &payload, message_id: &message_id };
         publisher.publish_all(&exchange, std::slice::from_ref(&outgoing)).await?;
         let next = start + interval * u32::try_from(seq).unwrap_or(u32::MAX);
         tokio::time::sleep_until(next.into()).await;
     }
-    // Drained: every delivery made, or a few seconds without progress.
-    let expected = events * u64::try_from(subscribed).unwrap_or(u64::MAX);
-    let mut last = (delivered.load(Ordering::SeqCst), Instant::now());
-    while delivered.load(Ordering::SeqCst) < expected && last.1.elapsed() < Duration::from_secs(5) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let now = delivered.load(Ordering::SeqCst);
-        if now != last.0 {
-            last = (now, Instant::now());
-        }
-    }
+    // The clients stop once every delivery is made or none comes for 5 s, and report.
+    drop(stdin);
+    let report = tokio::time::timeout(Duration::from_secs(120), lines.next_line()).await.context("the clients did not report")??;
+    let clients_report: ClientsReport = serde_json::from_str(report.as_deref().unwrap_or_default()).context("the clients' report")?;
+    let _ = child.wait().await;
     shutdown.cancel();
-    clients.shutdown().await;
     let _ = server.await;
     let _ = consumer.await;
 
-    let delivered = delivered.load(Ordering::SeqCst);
-    let counts: Vec<u64> = histogram.iter().map(|bucket| bucket.load(Ordering::Relaxed)).collect();
+    let mut counts = vec![0u64; BUCKETS];
+    for (ms, count) in clients_report.histogram {
+        counts[ms.min(BUCKETS - 1)] += count;
+    }
+    let delivered = clients_report.delivered;
     Ok(SseReport {
-        clients: subscribed,
+        clients: subscribed.min(clients_report.connected),
         events,
         delivered,
         p50_ms: percentile(&counts, 0.50),
@@ -147,12 +137,83 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
     })
 }
 
-/// One client: a raw HTTP/1.1 request, then `id:` lines read off the stream; each is a
-/// delivery, timed against when its event was published.
+/// What the clients process reports on its last line.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct ClientsReport {
+    connected: usize,
+    delivered: u64,
+    /// (milliseconds, deliveries), the buckets that are not empty.
+    histogram: Vec<(usize, u64)>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SseClientsArgs {
+    #[arg(long)]
+    pub address: SocketAddr,
+    #[arg(long)]
+    pub clients: usize,
+    /// Deliveries each client expects.
+    #[arg(long)]
+    pub events: u64,
+}
+
+/// `gavel bench sse-clients`, started by `gavel bench sse`: connects the clients, prints
+/// `CONNECTED <n>`, reads until every delivery is made (or none comes for 5 s) once standard
+/// input closes, then prints its [`ClientsReport`] as one JSON line.
+pub async fn clients(args: &SseClientsArgs) -> anyhow::Result<()> {
+    raise_open_file_limit();
+    let histogram: Arc<Vec<AtomicU64>> = Arc::new((0..BUCKETS).map(|_| AtomicU64::new(0)).collect());
+    let delivered = Arc::new(AtomicU64::new(0));
+    let connected = Arc::new(AtomicUsize::new(0));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..args.clients {
+        let (histogram, delivered, connected, stop) = (histogram.clone(), delivered.clone(), connected.clone(), stop.clone());
+        let address = args.address;
+        tasks.spawn(async move {
+            tokio::select! {
+                () = stop.cancelled() => {}
+                _ = client(address, histogram, delivered, connected) => {}
+            }
+        });
+        // Connecting thousands at once overflows the listen backlog; a short pause spreads them.
+        if n % 500 == 499 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let mut last = (0, Instant::now());
+    while connected.load(Ordering::SeqCst) < args.clients && last.1.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = connected.load(Ordering::SeqCst);
+        if now != last.0 {
+            last = (now, Instant::now());
+        }
+    }
+    let count = connected.load(Ordering::SeqCst);
+    println!("CONNECTED {count}");
+    // Standard input closes when the publisher is done.
+    let _ = tokio::task::spawn_blocking(|| std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())).await;
+    let expected = args.events * u64::try_from(count).unwrap_or(u64::MAX);
+    let mut last = (delivered.load(Ordering::SeqCst), Instant::now());
+    while delivered.load(Ordering::SeqCst) < expected && last.1.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = delivered.load(Ordering::SeqCst);
+        if now != last.0 {
+            last = (now, Instant::now());
+        }
+    }
+    stop.cancel();
+    tasks.shutdown().await;
+    let histogram = histogram.iter().enumerate().map(|(ms, c)| (ms, c.load(Ordering::Relaxed))).filter(|(_, c)| *c > 0).collect();
+    let report = ClientsReport { connected: count, delivered: delivered.load(Ordering::SeqCst), histogram };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// One client: a raw HTTP/1.1 request, then the stream read line by line; each `data:` line is a
+/// delivery, timed from its event's `occurred_at` (the publish time; one machine, one clock).
 async fn client(
     address: SocketAddr,
-    epoch: Instant,
-    published: Arc<Vec<AtomicU64>>,
     histogram: Arc<Vec<AtomicU64>>,
     delivered: Arc<AtomicU64>,
     connected: Arc<AtomicUsize>,
@@ -163,32 +224,36 @@ async fn client(
     connected.fetch_add(1, Ordering::Relaxed);
     let mut buffer = vec![0u8; 16 * 1024];
     let mut pending = Vec::new();
+    const MARK: &[u8] = b"\"occurred_at\":\"";
     loop {
         let read = stream.read(&mut buffer).await?;
         if read == 0 {
             return Ok(());
         }
-        let now = micros_since(epoch);
+        let now = Utc::now();
         pending.extend_from_slice(&buffer[..read]);
         let mut consumed = 0;
         while let Some(end) = pending[consumed..].iter().position(|b| *b == b'\n') {
             let line = &pending[consumed..consumed + end];
             consumed += end + 1;
-            let Some(id) = line.strip_prefix(b"id: ").or_else(|| line.strip_prefix(b"id:")) else { continue };
-            let Some(seq) = std::str::from_utf8(id).ok().and_then(|text| text.trim().parse::<usize>().ok()) else { continue };
-            let sent = published.get(seq).map_or(0, |slot| slot.load(Ordering::SeqCst));
-            if sent > 0 {
-                let ms = usize::try_from(now.saturating_sub(sent) / 1000).unwrap_or(usize::MAX).min(BUCKETS - 1);
+            if !line.starts_with(b"data:") {
+                continue;
+            }
+            // The stamp alone is read, not the whole JSON: ten thousand clients parse a lot.
+            let stamp = line.windows(MARK.len()).position(|w| w == MARK).and_then(|at| {
+                let rest = &line[at + MARK.len()..];
+                let close = rest.iter().position(|b| *b == b'"')?;
+                let text = std::str::from_utf8(&rest[..close]).ok()?;
+                chrono::DateTime::parse_from_rfc3339(text).ok()
+            });
+            if let Some(sent) = stamp {
+                let ms = usize::try_from((now - sent.with_timezone(&Utc)).num_milliseconds().max(0)).unwrap_or(usize::MAX).min(BUCKETS - 1);
                 histogram[ms].fetch_add(1, Ordering::Relaxed);
             }
             delivered.fetch_add(1, Ordering::Relaxed);
         }
         pending.drain(..consumed);
     }
-}
-
-fn micros_since(epoch: Instant) -> u64 {
-    u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 fn accepted(seq: i64) -> BidAccepted {
