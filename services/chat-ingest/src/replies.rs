@@ -137,6 +137,7 @@ impl Replies {
         let sender = tokio::spawn(this.clone().send_queued(shutdown.clone()));
         let mut events: Option<(CancellationToken, tokio::task::JoinHandle<anyhow::Result<()>>)> = None;
         let lease = Script::new(LEASE);
+        let mut was_switched_on = true;
         loop {
             let mut redis = this.redis.clone();
             let held: bool = match lease.key(this.lease_key()).arg(&this.instance).arg(LEASE_MS).invoke_async::<i64>(&mut redis).await {
@@ -154,6 +155,13 @@ impl Replies {
                     this.speaking.load(Ordering::SeqCst)
                 }
             };
+            if switched_on && !std::mem::replace(&mut was_switched_on, switched_on) && held {
+                // Back on after being off: what happened meanwhile is old news, not replies.
+                if let Err(error) = this.purge_waiting_events().await {
+                    tracing::warn!(error = %error, "could not drop the events that waited while replies were off");
+                }
+            }
+            was_switched_on = switched_on;
             let held = held && switched_on;
             let was = this.speaking.swap(held, Ordering::SeqCst);
             if held && !was {
@@ -185,6 +193,13 @@ impl Replies {
         }
         sender.await??;
         Ok(())
+    }
+
+    async fn purge_waiting_events(&self) -> Result<(), gavel_bus::lapin::Error> {
+        let channel = self.connection.create_channel().await?;
+        let queue = self.topology.chat_replies_queue();
+        channel.queue_purge(queue.as_str().into(), gavel_bus::lapin::options::QueuePurgeOptions::default()).await?;
+        channel.close(200, "purged".into()).await
     }
 
     /// Consumes bid and lot events into replies and announcements until `stop`.

@@ -39,7 +39,7 @@ impl History {
         let oldest: Vec<(String, i64)> =
             redis::cmd("ZRANGE").arg(&self.key).arg(0).arg(0).arg("WITHSCORES").query_async(&mut redis).await.ok()?;
         let (_, oldest) = oldest.first()?;
-        if *oldest > seq + 1 {
+        if *oldest > seq.saturating_add(1) {
             return None;
         }
         let found: Vec<String> = redis::cmd("ZRANGEBYSCORE")
@@ -55,7 +55,7 @@ impl History {
         let events: Vec<EventEnvelope> = found.iter().map(|json| serde_json::from_str(json).ok()).collect::<Option<_>>()?;
         // A hole (no gateway was running while some events went by) sends the caller to
         // PostgreSQL too.
-        let contiguous = events.iter().zip(seq + 1..).all(|(event, expected)| event.seq == expected);
+        let contiguous = events.iter().zip(seq.saturating_add(1)..).all(|(event, expected)| event.seq == expected);
         contiguous.then_some(events)
     }
 }

@@ -54,6 +54,11 @@ impl Hub {
         self.sender.subscribe()
     }
 
+    /// The highest `seq` broadcast so far.
+    pub fn last_seq(&self) -> i64 {
+        self.last_seq.load(Ordering::SeqCst)
+    }
+
     pub fn clients(&self) -> usize {
         self.sender.receiver_count()
     }
@@ -146,8 +151,21 @@ pub async fn consume(gateway: Gateway, dirty: Arc<DirtyLots>, shutdown: Cancella
     Ok(())
 }
 
-/// Rebuilds the marked lots' and marathons' live state until `shutdown`.
+/// Rebuilds the marked lots' and marathons' live state until `shutdown`; first every
+/// marathon's, since a lot may have changed while no gateway ran.
 pub async fn refresh_live(live: LiveCache, dirty: Arc<DirtyLots>, shutdown: CancellationToken) {
+    match gavel_store::marathons::list(live.pool()).await {
+        Ok(marathons) => {
+            for marathon in marathons {
+                if let Ok(Some(current)) = live.refresh_marathon(marathon.id).await
+                    && let Some(lot) = current.lot_id
+                {
+                    dirty.lots.lock().await.insert(lot);
+                }
+            }
+        }
+        Err(error) => tracing::warn!(error = %error, "live state not rebuilt at start"),
+    }
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,

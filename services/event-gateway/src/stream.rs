@@ -81,42 +81,61 @@ async fn stream(gateway: Gateway, audience: Audience, last: Option<i64>) -> Resp
     // Subscribed before the backlog is read, so nothing falls between the two.
     let live = gateway.hub.subscribe();
     let mut backlog = VecDeque::new();
-    let mut resync = false;
+    let mut resync = None;
     if let Some(last) = last {
-        match replay(&gateway, last).await {
-            Ok(Some(events)) => {
-                backlog.extend(events.into_iter().filter(|e| audience.admits(&e.event)).map(|e| Arc::new(Published::new(e))))
-            }
-            Ok(None) => resync = true,
-            Err(error) => {
-                tracing::warn!(error = %error, "replay failed; the client is told to resync");
-                resync = true;
+        let head = head(&gateway).await;
+        if last > head {
+            // An id from the future (a forged header, a reset database): start over at the head.
+            resync = Some(head);
+        } else {
+            match replay(&gateway, last).await {
+                Ok(Some(events)) => {
+                    backlog.extend(events.into_iter().filter(|e| audience.admits(&e.event)).map(|e| Arc::new(Published::new(e))))
+                }
+                Ok(None) => resync = Some(head),
+                Err(error) => {
+                    tracing::warn!(error = %error, "replay failed; the client is told to resync");
+                    resync = Some(head);
+                }
             }
         }
     }
-    let state = ClientStream { backlog, live, last_sent: last.unwrap_or(0), audience, resync, done: false };
+    let hub = gateway.hub.clone();
+    let state = ClientStream { backlog, live, hub, last_sent: last.unwrap_or(0), audience, resync, done: false };
     Sse::new(events(state)).keep_alive(KeepAlive::new().interval(HEARTBEAT)).into_response()
 }
 
-/// What the client missed after `last`, from Redis or PostgreSQL; `None` when it missed more
-/// than a replay carries.
+/// What the client missed after `last`: from Redis as far as its history reaches, then from
+/// PostgreSQL for anything after that (events no gateway saw, while none ran); `None` when it
+/// missed more than a replay carries.
 async fn replay(gateway: &Gateway, last: i64) -> Result<Option<Vec<EventEnvelope>>, sqlx::Error> {
     let limit = gateway.config().max_replay;
-    let events = match gateway.history.after(last, limit + 1).await {
-        Some(events) => events,
-        None => outbox::numbered_after(&gateway.pool, last, i64::try_from(limit + 1).unwrap_or(i64::MAX)).await?,
-    };
+    let mut events = gateway.history.after(last, limit + 1).await.unwrap_or_default();
+    if events.len() <= limit {
+        let after = events.last().map_or(last, |e| e.seq);
+        let wanted = i64::try_from(limit + 1 - events.len()).unwrap_or(i64::MAX);
+        events.extend(outbox::numbered_after(&gateway.pool, after, wanted).await?);
+    }
     Ok((events.len() <= limit).then_some(events))
+}
+
+/// The newest `seq`: what this gateway broadcast, or what the outbox numbered if later.
+async fn head(gateway: &Gateway) -> i64 {
+    let numbered = outbox::head(&gateway.pool).await.unwrap_or_default().unwrap_or_default();
+    numbered.max(gateway.hub.last_seq())
 }
 
 struct ClientStream {
     backlog: VecDeque<Arc<Published>>,
     live: broadcast::Receiver<Arc<Published>>,
+    hub: Arc<crate::hub::Hub>,
     /// The highest `seq` sent (or the client's `Last-Event-ID`): nothing at or below goes out.
     last_sent: i64,
     audience: Audience,
-    /// The client must reload its state: sent first, then the stream ends.
-    resync: bool,
+    /// The client must reload its state: `resync` is sent first, with this id (the head) so a
+    /// reconnection starts from there instead of asking for the same replay again; then the
+    /// stream ends.
+    resync: Option<i64>,
     done: bool,
 }
 
@@ -125,9 +144,9 @@ fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible
         if state.done {
             return None;
         }
-        if state.resync {
+        if let Some(head) = state.resync {
             state.done = true;
-            return Some((Ok(SseEvent::default().event("resync").data("{}")), state));
+            return Some((Ok(resync(head, 0)), state));
         }
         while let Some(event) = state.backlog.pop_front() {
             if event.envelope.seq > state.last_sent {
@@ -146,12 +165,16 @@ fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, "a slow SSE client was dropped");
                     state.done = true;
-                    return Some((Ok(SseEvent::default().event("resync").data(json!({ "missed": missed }).to_string())), state));
+                    return Some((Ok(resync(state.hub.last_seq(), missed)), state));
                 }
                 Err(RecvError::Closed) => return None,
             }
         }
     })
+}
+
+fn resync(head: i64, missed: u64) -> SseEvent {
+    SseEvent::default().id(head.to_string()).event("resync").data(json!({ "head": head, "missed": missed }).to_string())
 }
 
 fn sse_event(event: &Published) -> SseEvent {

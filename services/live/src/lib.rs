@@ -64,10 +64,14 @@ pub struct MarathonLive {
 const PUT_IF_NEWER: &str = r"
 local current = tonumber(redis.call('GET', KEYS[2]))
 if current and current > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 ";
+
+/// Entries expire after this long, so anything a refresh missed (a gateway down while a lot
+/// changed) is rebuilt from PostgreSQL within it.
+const TTL_SECS: u64 = 300;
 
 async fn live_bid(db: &mut sqlx::PgConnection, bidder: &str, amount: Wei) -> Result<LiveBid, LiveError> {
     let name = match gavel_domain::BidderId::parse(bidder) {
@@ -106,6 +110,10 @@ impl LiveCache {
 
     fn channel_key(&self, channel: &str) -> String {
         format!("{}:channel:{channel}", self.prefix)
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Whether Redis answers.
@@ -202,7 +210,7 @@ impl LiveCache {
         let mut redis = self.redis.clone();
         let script = redis::Script::new(PUT_IF_NEWER);
         let stored: redis::RedisResult<i64> =
-            script.key(key).key(format!("{key}:version")).arg(version).arg(text).invoke_async(&mut redis).await;
+            script.key(key).key(format!("{key}:version")).arg(version).arg(text).arg(TTL_SECS).invoke_async(&mut redis).await;
         if let Err(error) = stored {
             tracing::warn!(error = %error, "live cache unavailable; not stored");
         }
@@ -225,7 +233,7 @@ impl LiveCache {
     async fn put<T: Serialize>(&self, key: &str, value: &T) {
         let mut redis = self.redis.clone();
         let Ok(text) = serde_json::to_string(value) else { return };
-        if let Err(error) = redis.set::<_, _, ()>(key, text).await {
+        if let Err(error) = redis.set_ex::<_, _, ()>(key, text, TTL_SECS).await {
             tracing::warn!(error = %error, "live cache unavailable; not stored");
         }
     }

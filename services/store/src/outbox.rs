@@ -113,6 +113,11 @@ pub async fn numbered_after(db: impl PgExecutor<'_>, seq: i64, limit: i64) -> Re
     rows.into_iter().map(envelope).collect()
 }
 
+/// The highest `seq` numbered so far.
+pub async fn head(db: impl PgExecutor<'_>) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT max(seq) FROM outbox").fetch_one(db).await
+}
+
 /// Published events, newest first, of one type and one lot when given.
 pub async fn recent(
     db: impl PgExecutor<'_>,

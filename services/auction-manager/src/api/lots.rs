@@ -141,6 +141,16 @@ pub async fn edit(
     audit::record(&mut *tx, caller.user.id, "lot.edit", &lot_target(record.lot.id), details).await?;
     tx.commit().await?;
     state.wake_scheduler.notify_one();
+    // No event says a pending lot changed: its live entries are rebuilt here.
+    if let Some(live) = &state.live {
+        let refreshed = match live.refresh_lot(record.lot.id).await {
+            Ok(_) => live.refresh_marathon(record.lot.marathon_id).await.map(|_| ()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = refreshed {
+            tracing::warn!(error = %error, "live state not refreshed after an edit");
+        }
+    }
     Ok(Json(LotView::from(&record)))
 }
 

@@ -75,6 +75,12 @@ pub async fn edit(
     audit::record(&mut *tx, caller.user.id, "marathon.edit", &format!("marathon:{id}"), details).await?;
     let marathon = marathons::get(&mut *tx, current.id).await?.ok_or(ApiError::NotFound("marathon"))?;
     tx.commit().await?;
+    // No event says a marathon changed: its live entry is rebuilt here.
+    if let Some(live) = &state.live
+        && let Err(error) = live.refresh_marathon(current.id).await
+    {
+        tracing::warn!(error = %error, "live state not refreshed after an edit");
+    }
     Ok(Json(MarathonView::from(&marathon)))
 }
 
