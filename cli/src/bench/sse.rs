@@ -105,7 +105,8 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
     for seq in 1..=events {
         let seq = i64::try_from(seq).context("too many events")?;
         // `occurred_at` is the publish time: the clients time each delivery against it.
-        let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(accepted(seq)) };
+        let envelope =
+            EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(accepted(LOT, seq)) };
         let payload = serde_json::to_vec(&envelope)?;
         let message_id = envelope.id.to_string();
         let outgoing = Outgoing { routing_key: "bid.accepted", payload: &payload, message_id: &message_id };
@@ -256,12 +257,13 @@ async fn client(
     }
 }
 
-fn accepted(seq: i64) -> BidAccepted {
+/// A made-up accepted bid on `lot`, numbered `seq`: load for the gateway (the SSE tests use it too).
+pub fn accepted(lot: i64, seq: i64) -> BidAccepted {
     let bidder = BidderId::parse("bench:1").unwrap_or_else(|_| unreachable!("a valid bidder id"));
     BidAccepted {
         message_id: format!("bench:{seq}"),
         channel: "bench:gavel".into(),
-        lot_id: LotId(LOT),
+        lot_id: LotId(lot),
         bid_id: BidId(seq),
         bidder: bidder.clone(),
         max_bid: false,

@@ -212,7 +212,7 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
         })
     };
     for seq in 1..=total as i64 {
-        let event = Event::BidAccepted(accepted(lot, seq));
+        let event = Event::BidAccepted(gavel::bench::sse::accepted(lot, seq));
         let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event };
         gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(envelope)));
         if seq % 48 == 0 {
@@ -244,24 +244,6 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
     eventually(Duration::from_secs(5), "the slow client dropped", || std::future::ready(gateway.hub.clients() == 0)).await;
     server.abort();
     sandbox.stop().await.expect("stop");
-}
-
-fn accepted(lot: i64, seq: i64) -> gavel_domain::events::BidAccepted {
-    let bidder = gavel_domain::BidderId::parse("twitch:1").expect("bidder");
-    gavel_domain::events::BidAccepted {
-        message_id: format!("test:{seq}"),
-        channel: "test:gavel".into(),
-        lot_id: gavel_domain::LotId(lot),
-        bid_id: gavel_domain::BidId(seq),
-        bidder: bidder.clone(),
-        max_bid: false,
-        amount: Some(Wei::from(1000u128)),
-        high_bidder: bidder,
-        high_amount: Wei::from(1000u128),
-        outbid: None,
-        ends_at: Utc::now(),
-        received_at: Utc::now(),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

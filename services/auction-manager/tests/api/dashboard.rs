@@ -34,17 +34,14 @@ async fn with_cookie(
     csrf: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().request(method, format!("http://{}{path}", app.address)).header("cookie", cookie);
+    let mut request = app.builder(method, path).header("cookie", cookie);
     if let Some(csrf) = csrf {
         request = request.header("x-csrf-token", csrf);
     }
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.expect("request");
-    let status = response.status();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    TestApp::send(request).await
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]

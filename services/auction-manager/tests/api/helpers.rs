@@ -67,13 +67,23 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("http://{}{path}", self.address));
+        let mut request = self.builder(method, path);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
             request = request.json(&body);
         }
+        Self::send(request).await
+    }
+
+    /// A request to the service, to finish with headers of one's own and [`TestApp::send`].
+    pub fn builder(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("http://{}{path}", self.address))
+    }
+
+    /// Sends; the status and the body (JSON, or the text as a JSON string).
+    pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.expect("body");
