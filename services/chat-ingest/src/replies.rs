@@ -155,7 +155,7 @@ impl Replies {
                     this.speaking.load(Ordering::SeqCst)
                 }
             };
-            if switched_on && !std::mem::replace(&mut was_switched_on, switched_on) && held {
+            if switched_on && !was_switched_on && held {
                 // Back on after being off: what happened meanwhile is old news, not replies.
                 if let Err(error) = this.purge_waiting_events().await {
                     tracing::warn!(error = %error, "could not drop the events that waited while replies were off");

@@ -82,12 +82,8 @@ macro_rules! escrow_change {
 /// withdrawals) and bidding power.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BidderSummary {
-    pub id: String,
-    pub login: String,
-    pub display_name: String,
-    pub wallet: Option<String>,
-    pub banned: bool,
-    pub ban_reason: Option<String>,
+    #[serde(flatten)]
+    pub bidder: Bidder,
     pub escrow_wei: Wei,
     pub power_wei: Wei,
 }
@@ -112,16 +108,8 @@ pub async fn list(db: impl PgExecutor<'_>, after: Option<&str>, limit: u32) -> R
     .await?;
     rows.into_iter()
         .map(|(id, login, display_name, wallet, banned, ban_reason, escrow, power)| {
-            Ok(BidderSummary {
-                id,
-                login,
-                display_name,
-                wallet,
-                banned,
-                ban_reason,
-                escrow_wei: wei_column(&escrow)?,
-                power_wei: wei_column(&power)?,
-            })
+            let bidder = Bidder { id, login, display_name, wallet, banned, ban_reason };
+            Ok(BidderSummary { bidder, escrow_wei: wei_column(&escrow)?, power_wei: wei_column(&power)? })
         })
         .collect()
 }
