@@ -24,6 +24,7 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub http: HttpSettings,
     pub gateway: GatewaySettings,
+    pub ops: OpsSettings,
     pub log: LogSettings,
     /// Absent: nothing is settled on chain (the settlement service and `gavel verify` refuse).
     pub chain: Option<gavel_chain::settings::ChainSettings>,
@@ -146,6 +147,14 @@ pub struct GatewaySettings {
     pub history_len: usize,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpsSettings {
+    /// Where a process with neither the admin API nor a gateway of its own (chat-ingest,
+    /// outbox-relay or settlement alone) serves `/health`, `/ready` and `/metrics`.
+    pub address: SocketAddr,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -171,6 +180,7 @@ struct Defaults {
     chat: serde_json::Value,
     http: serde_json::Value,
     gateway: serde_json::Value,
+    ops: serde_json::Value,
     log: serde_json::Value,
 }
 
@@ -187,6 +197,8 @@ fn defaults() -> Defaults {
         }),
         http: json!({ "address": "127.0.0.1:8080" }),
         gateway: json!({ "address": "127.0.0.1:8081", "client_buffer": 1024, "history_len": 10000 }),
+        // The port Prometheus exporters of OpenTelemetry use by default.
+        ops: json!({ "address": "127.0.0.1:9464" }),
         log: json!({ "format": "json", "filter": "info" }),
     }
 }
@@ -265,8 +277,10 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("gavel.toml", "[http]\naddress = \"127.0.0.1:9000\"\n[log]\nformat = \"pretty\"\nfilter = \"debug\"\n")?;
             jail.set_env("GAVEL__HTTP__ADDRESS", "127.0.0.1:9001");
+            jail.set_env("GAVEL__OPS__ADDRESS", "0.0.0.0:9464");
             let settings = Settings::load(None).map_err(|error| error.to_string())?;
             assert_eq!(settings.http.address.port(), 9001);
+            assert_eq!(settings.ops.address, "0.0.0.0:9464".parse().map_err(|_| "address")?);
             assert_eq!(settings.log.format, LogFormat::Pretty);
             assert_eq!(settings.database.max_connections, 10);
             Ok(())

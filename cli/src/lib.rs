@@ -9,11 +9,15 @@
 //! - [`house`]: `gavel house deploy`.
 //! - [`verify`]: `gavel verify`, a lot's public bid log against the chain.
 //! - [`twitch`]: Twitch sources from the settings, or for a local Twitch-protocol server.
+//! - [`telemetry`]: the process's metrics recorder and its `/metrics` route.
+//! - [`ops`]: `/health`, `/ready` and `/metrics` for a process without the admin API.
 
 pub mod bench;
 pub mod config;
 pub mod house;
+pub mod ops;
 pub mod run;
 pub mod sandbox;
+pub mod telemetry;
 pub mod twitch;
 pub mod verify;

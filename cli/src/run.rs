@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
+use crate::ops;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {
@@ -33,6 +34,7 @@ pub struct Selection {
 }
 
 pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, shutdown: CancellationToken) -> anyhow::Result<()> {
+    crate::telemetry::install();
     let connection = gavel_bus::connect(settings.rabbitmq.url.expose_secret(), "gavel").await.map_err(|error| {
         anyhow::anyhow!("cannot connect to RabbitMQ (rabbitmq.url): {}", redact(&error.to_string(), &settings.rabbitmq.url))
     })?;
@@ -67,7 +69,10 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
             web: gavel_auction_manager::WebConfig {
                 dashboard_dir: dashboard_dir(settings.http.dashboard_dir.as_deref()),
                 live: gateway.as_ref().map(|g| g.live.clone()),
-                extra_routes: gateway.as_ref().map(|g| g.router()),
+                extra_routes: Some(match &gateway {
+                    Some(gateway) => gateway.router().merge(crate::telemetry::router()),
+                    None => crate::telemetry::router(),
+                }),
                 chain: settings.chain.clone(),
             },
         };
@@ -82,7 +87,9 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
             .await
             .with_context(|| format!("gateway.address {}", settings.gateway.address))?;
         tracing::info!(address = %settings.gateway.address, "event gateway listening");
-        let server = axum::serve(listener, gateway.router()).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let dependencies = ops::Dependencies { pool: pool.clone(), rabbitmq: connection.clone(), redis: Some(gateway.live.clone()) };
+        let routes = gateway.router().merge(ops::router(dependencies));
+        let server = axum::serve(listener, routes).with_graceful_shutdown(shutdown.clone().cancelled_owned());
         running.spawn(async move { server.await.context("the event gateway's server failed") });
     }
     if selection.settlement {
@@ -90,10 +97,18 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
             settings.chain.clone().context("the settlement service needs a [chain] section (network, auction_house, signer key)")?;
         running.spawn(gavel_settlement::run(pool.clone(), chain, shutdown.clone()));
     }
+    let mut ingest_redis = None;
     if selection.chat_ingest {
-        let ingest = chat_ingest(settings, pool, connection, topology).await?;
+        let ingest = chat_ingest(settings, pool.clone(), connection.clone(), topology.clone()).await?;
+        ingest_redis = Some(ingest.redis.clone());
         let sources = chat_sources(settings).await?;
         running.spawn(ingest.run(sources, shutdown.clone()));
+    }
+    // Neither the admin API nor a gateway's server runs here: the operations endpoints get one.
+    if !selection.auction_manager && !selection.event_gateway {
+        let redis = ingest_redis.map(|redis| gavel_live::LiveCache::new(redis, pool.clone(), topology.namespace()));
+        let dependencies = ops::Dependencies { pool, rabbitmq: connection, redis };
+        running.spawn(ops::serve(settings.ops.address, ops::router(dependencies), shutdown.clone()));
     }
     let mut failure = None;
     while let Some(finished) = running.join_next().await {

@@ -52,6 +52,8 @@ pub struct Sandbox {
 impl Sandbox {
     /// Creates the database (migrated) and picks a namespace; starts nothing yet.
     pub async fn create(settings: &Settings) -> anyhow::Result<Sandbox> {
+        // Before any service starts, so nothing they count is lost.
+        crate::telemetry::install();
         let id = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("gavel_sandbox_{id}");
         let server = settings.database.connect_options()?;
@@ -150,14 +152,15 @@ impl Sandbox {
     }
 
     /// Starts the auction-manager (with the relay) on an API port of its own, with an event
-    /// gateway on the same server and the dashboard when it is built; returns the address.
+    /// gateway and `/metrics` on the same server and the dashboard when it is built; returns
+    /// the address.
     pub async fn start_auction_manager(&mut self, engine: EngineConfig) -> anyhow::Result<SocketAddr> {
         let gateway = self.gateway(gavel_event_gateway::Config::new(self.topology.clone()));
         self.tasks.spawn(gateway.clone().run(self.shutdown.child_token()));
         let web = gavel_auction_manager::WebConfig {
             dashboard_dir: crate::run::dashboard_dir(None),
             live: Some(gateway.live.clone()),
-            extra_routes: Some(gateway.router()),
+            extra_routes: Some(gateway.router().merge(crate::telemetry::router())),
             chain: None,
         };
         let config =

@@ -216,6 +216,8 @@ pub fn spawn_settlement(database_url: &str, chain: &ChainSettings, log: &std::pa
         .args(["run", "settlement"])
         .envs(chain_env(chain))
         .env("GAVEL__DATABASE__URL", database_url)
+        // Its operations endpoints on a port of its own: tests run several at once.
+        .env("GAVEL__OPS__ADDRESS", "127.0.0.1:0")
         .env("GAVEL__LOG__FILTER", "info")
         .stdout(Stdio::null())
         .stderr(log)

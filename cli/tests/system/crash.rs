@@ -65,6 +65,8 @@ impl Cluster {
             ("GAVEL__DATABASE__URL", sandbox.database_url.clone()),
             ("GAVEL__RABBITMQ__NAMESPACE", namespace.clone()),
             ("GAVEL__HTTP__ADDRESS", "127.0.0.1:0".into()),
+            // Processes without the API serve their operations endpoints there: one port each.
+            ("GAVEL__OPS__ADDRESS", "127.0.0.1:0".into()),
             ("GAVEL__LOG__FORMAT", "json".into()),
             ("GAVEL__LOG__FILTER", "warn".into()),
             ("GAVEL__ENGINE__INSTANCE_TIMEOUT_MS", "2000".into()),

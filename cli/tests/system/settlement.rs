@@ -31,13 +31,13 @@ async fn lot_state(pool: &PgPool, lot: LotId) -> Option<LotState> {
     lots::get(pool, lot).await.ok().flatten().map(|record| record.lot.state)
 }
 
-async fn wait_completed(pool: &PgPool, lot: LotId) {
+pub(crate) async fn wait_completed(pool: &PgPool, lot: LotId) {
     eventually(WAIT, &format!("lot {lot} to be COMPLETED"), || async move { lot_state(pool, lot).await == Some(LotState::Completed) })
         .await;
 }
 
 /// The auction manager and one ingest instance reading `twitch`; returns the API's address.
-async fn start_bidding(sandbox: &mut Sandbox, twitch: &LocalTwitchServer) -> SocketAddr {
+pub(crate) async fn start_bidding(sandbox: &mut Sandbox, twitch: &LocalTwitchServer) -> SocketAddr {
     let api = sandbox.start_auction_manager(EngineConfig::default()).await.expect("auction-manager");
     let source = gavel::twitch::local_source(twitch.addr(), "gavel");
     sandbox.start_chat_ingest(sandbox.ingest_config("ingest-a"), vec![source], None);
@@ -48,7 +48,7 @@ async fn start_bidding(sandbox: &mut Sandbox, twitch: &LocalTwitchServer) -> Soc
 /// What Gavel answers in chat to `viewer` saying `text`. Said again if no answer comes within
 /// 5 s, as a viewer would: an instance answers only once it holds the speaker lease, which a
 /// loaded machine may take a moment to take after start.
-async fn ask(twitch: &LocalTwitchServer, viewer: &Viewer, text: &str) -> String {
+pub(crate) async fn ask(twitch: &LocalTwitchServer, viewer: &Viewer, text: &str) -> String {
     for _ in 0..6 {
         let id = twitch.say("gavel", viewer, text).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -62,7 +62,7 @@ async fn ask(twitch: &LocalTwitchServer, viewer: &Viewer, text: &str) -> String 
     panic!("no answer to {text:?}");
 }
 
-async fn deposits_credited(pool: &PgPool) -> i64 {
+pub(crate) async fn deposits_credited(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM escrow_ledger WHERE kind = 'deposit'").fetch_one(pool).await.expect("ledger")
 }
 
@@ -78,7 +78,7 @@ async fn close_in_mempool(pool: &PgPool, chain: &TestChain, lot: LotId) -> Attem
     sent().await.expect("sent")
 }
 
-async fn sleep_until(at: chrono::DateTime<Utc>) {
+pub(crate) async fn sleep_until(at: chrono::DateTime<Utc>) {
     tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await;
 }
 

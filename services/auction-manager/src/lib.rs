@@ -8,6 +8,7 @@
 //! - [`moderation`]: pause, extend, cancel, void, ban; each audited.
 //! - [`api`]: the REST routes over all of the above.
 //! - [`users`]: admin users, roles and API tokens.
+//! - [`telemetry`]: the metrics it records (names and help texts).
 //!
 //! [`Application::build`] binds the port and connects; [`Application::run`] runs every part
 //! until shutdown, and stops them all if one fails, so the process exits and is restarted
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod moderation;
 pub mod relay;
 pub mod scheduler;
+pub mod telemetry;
 pub mod users;
 
 use std::net::SocketAddr;
@@ -152,6 +154,7 @@ impl Application {
         };
         let (connection, token, beats) = (self.connection.clone(), shutdown.clone(), heartbeats.clone());
         parts.spawn(async move { engine.run(&connection, beats, token).await.context("bid engine") });
+        parts.spawn(engine::watch_queue_depth(self.connection.clone(), self.config.topology.clone(), shutdown.clone()));
         if self.config.with_relay {
             let relay = Relay {
                 pool: self.pool.clone(),

@@ -19,6 +19,8 @@ use sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::telemetry;
+
 /// Most events published per transaction.
 const BATCH: i64 = 1_000;
 /// Arbitrary constant naming the relay's advisory lock.
@@ -40,7 +42,17 @@ impl Relay {
         listener.listen(outbox::NOTIFY_CHANNEL).await?;
         tracing::info!(exchange = %self.topology.events_exchange(), "outbox relay started");
         let mut delay = Duration::from_millis(100);
+        let mut backlog_read_at: Option<std::time::Instant> = None;
         loop {
+            // Before publishing, so a relay that cannot publish shows what waits; at most every
+            // few seconds, as the relay may wake on every commit.
+            if backlog_read_at.is_none_or(|at| at.elapsed() >= telemetry::GAUGE_EVERY) {
+                backlog_read_at = Some(std::time::Instant::now());
+                match outbox::backlog(&self.pool).await {
+                    Ok(count) => metrics::gauge!(telemetry::OUTBOX_BACKLOG).set(count as f64),
+                    Err(error) => tracing::debug!(error = %error, "could not count the outbox backlog"),
+                }
+            }
             match self.publish_pending(&publisher).await {
                 Ok(()) => delay = Duration::from_millis(100),
                 Err(error) => {

@@ -17,7 +17,7 @@ use gavel_store::{PgPool, lots, outbox};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::Heartbeats;
+use crate::{Heartbeats, telemetry};
 
 /// Longest sleep between passes: other processes may add or edit lots without waking this one.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
@@ -84,10 +84,17 @@ fn invalid(error: gavel_domain::lot::InvalidTransition) -> sqlx::Error {
 /// process, so an edit takes effect without waiting for the next pass.
 pub async fn run(pool: PgPool, wake: Arc<Notify>, heartbeats: Arc<Heartbeats>, shutdown: CancellationToken) -> anyhow::Result<()> {
     tracing::info!("scheduler started");
+    let mut counted_at: Option<std::time::Instant> = None;
     loop {
         let sleep = match advance_due_lots(&pool, Utc::now()).await {
-            Ok(_) => {
+            Ok(done) => {
                 Heartbeats::beat(&heartbeats.scheduler);
+                // Recounted when this clock moved a lot, and every few seconds for what others
+                // did (a bid reopening a lot, a cancellation).
+                if !done.is_empty() || counted_at.is_none_or(|at| at.elapsed() >= telemetry::GAUGE_EVERY) {
+                    counted_at = Some(std::time::Instant::now());
+                    count_active_lots(&pool).await;
+                }
                 until_next_due(&pool).await
             }
             Err(error) => {
@@ -103,6 +110,13 @@ pub async fn run(pool: PgPool, wake: Arc<Notify>, heartbeats: Arc<Heartbeats>, s
     }
     tracing::info!("scheduler stopped");
     Ok(())
+}
+
+async fn count_active_lots(pool: &PgPool) {
+    match lots::active_count(pool).await {
+        Ok(count) => metrics::gauge!(telemetry::LOTS_ACTIVE).set(count as f64),
+        Err(error) => tracing::debug!(error = %error, "could not count the active lots"),
+    }
 }
 
 async fn until_next_due(pool: &PgPool) -> Duration {

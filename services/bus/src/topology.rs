@@ -148,6 +148,21 @@ impl Topology {
     }
 }
 
+/// What a queue holds now: messages ready for delivery, and its consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueStats {
+    pub messages: u32,
+    pub consumers: u32,
+}
+
+/// Asks the broker about `queue` with a passive declare, which creates nothing. A failed one
+/// (the queue does not exist) closes the channel, as AMQP has it.
+pub async fn inspect(channel: &Channel, queue: &str) -> Result<QueueStats, lapin::Error> {
+    let options = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+    let declared = channel.queue_declare(queue.into(), options, FieldTable::default()).await?;
+    Ok(QueueStats { messages: declared.message_count(), consumers: declared.consumer_count() })
+}
+
 fn text(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value))
 }

@@ -6,6 +6,7 @@
 //! - [`rate_limit`]: the per-user limit, in Redis, counted once per message across instances.
 //! - [`publisher`]: received bids stamped, published with confirms, followed by watermarks.
 //! - [`replies`]: what Gavel says in chat, by one speaker, within the platform's limits.
+//! - [`telemetry`]: the metrics it records.
 //!
 //! Two instances may watch the same channels for redundancy: chat platforms do not redeliver,
 //! so one instance's crash would otherwise lose what was typed meanwhile. Both publish every
@@ -17,6 +18,7 @@ pub mod rate_limit;
 pub mod replies;
 pub mod source;
 pub mod sources;
+pub mod telemetry;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -160,6 +162,7 @@ impl Handler {
     }
 
     async fn handle(&self, burst: Vec<ChatMessage>) {
+        count_heard(&burst);
         let commands: Vec<(ChatMessage, Result<ChatCommand, CommandError>)> =
             burst.into_iter().filter_map(|message| ChatCommand::parse(&message.text).map(|command| (message, command))).collect();
         // Received now: stamped before anything below is awaited, in the order they arrived.
@@ -322,6 +325,17 @@ impl Handler {
             Ok(_) => "not linked: that wallet is already linked to another viewer".into(),
             Err(error) => unavailable(error),
         }
+    }
+}
+
+/// Counts a burst's messages per platform, one counter update per platform rather than per message.
+fn count_heard(burst: &[ChatMessage]) {
+    let mut per_platform: HashMap<&str, u64> = HashMap::new();
+    for message in burst {
+        *per_platform.entry(message.platform.as_str()).or_default() += 1;
+    }
+    for (platform, count) in per_platform {
+        metrics::counter!(telemetry::CHAT_MESSAGES, "source" => platform.to_owned()).increment(count);
     }
 }
 

@@ -12,6 +12,7 @@
 //! - [`hub`]: the broadcast of live events and the consumer that feeds it.
 //! - [`history`]: recent events in Redis.
 //! - [`stream`]: the SSE routes.
+//! - [`telemetry`]: the metrics it records.
 //!
 //! The gateway also keeps the live-state cache ([`gavel_live`]) current: each event marks its
 //! lot, and the marked lots are rebuilt from PostgreSQL a few times a second.
@@ -19,6 +20,7 @@
 pub mod history;
 pub mod hub;
 pub mod stream;
+pub mod telemetry;
 
 use std::future::Future;
 use std::pin::Pin;

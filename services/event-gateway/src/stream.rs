@@ -19,8 +19,8 @@ use gavel_store::outbox;
 use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::Gateway;
 use crate::hub::Published;
+use crate::{Gateway, telemetry};
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
@@ -39,6 +39,14 @@ enum Audience {
 }
 
 impl Audience {
+    /// The `stream` label of the clients gauge.
+    fn label(self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Lot(_) => "lot",
+        }
+    }
+
     fn admits(self, event: &Event) -> bool {
         match self {
             Audience::All => true,
@@ -101,7 +109,8 @@ async fn stream(gateway: Gateway, audience: Audience, last: Option<i64>) -> Resp
         }
     }
     let hub = gateway.hub.clone();
-    let state = ClientStream { backlog, live, hub, last_sent: last.unwrap_or(0), audience, resync, done: false };
+    let connected = Connected::new(audience);
+    let state = ClientStream { backlog, live, hub, last_sent: last.unwrap_or(0), audience, resync, done: false, _connected: connected };
     Sse::new(events(state)).keep_alive(KeepAlive::new().interval(HEARTBEAT)).into_response()
 }
 
@@ -137,6 +146,25 @@ struct ClientStream {
     /// stream ends.
     resync: Option<i64>,
     done: bool,
+    _connected: Connected,
+}
+
+/// One client counted in the gauge for as long as its stream lives: dropped when the stream
+/// ends (a resync) or the client goes (the response body is dropped), whichever comes first.
+struct Connected(metrics::Gauge);
+
+impl Connected {
+    fn new(audience: Audience) -> Self {
+        let gauge = metrics::gauge!(telemetry::SSE_CLIENTS, "stream" => audience.label());
+        gauge.increment(1);
+        Connected(gauge)
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.0.decrement(1);
+    }
 }
 
 fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible>> {

@@ -31,6 +31,7 @@ use gavel_store::{PgPool, bids, lots, outbox};
 use tokio_util::sync::CancellationToken;
 
 use crate::chain::{Chain, NonceManager, RPC_TIMEOUT, RpcError, call};
+use crate::telemetry;
 
 /// How many of a lot's best bidders are considered when the winner defaults.
 const RUNNER_UP_DEPTH: u32 = 20;
@@ -210,17 +211,20 @@ impl Settler {
             self.drive(&Job::Open(open), shutdown).await?;
         }
         let mut closes = settlement::to_close(&self.pool).await?;
-        for (lot_id, marathon_id, burn_on_no_sale, token_uri) in settlement::cancelled_on_chain(&self.pool).await? {
+        for cancelled in settlement::cancelled_on_chain(&self.pool).await? {
             // A cancelled lot sells to nobody; its log, voids included, still goes on chain.
+            let lot_id = cancelled.lot_id;
             let entries = bids::log(&self.pool, lot_id).await?;
             let published = entries.iter().map(bids::LogEntry::published);
             let head = head_of_published(lot_id, published).map_err(|error| sqlx::Error::Decode(error.into()))?;
-            let closed = LotClosed { lot_id, marathon_id, winner: None, amount: None, bid_log_head: head.to_string() };
-            closes.push(ToClose { closed, token_uri, burn_on_no_sale });
+            let closed =
+                LotClosed { lot_id, marathon_id: cancelled.marathon_id, winner: None, amount: None, bid_log_head: head.to_string() };
+            let (token_uri, burn_on_no_sale, due_since) = (cancelled.token_uri, cancelled.burn_on_no_sale, cancelled.cancelled_at);
+            closes.push(ToClose { closed, token_uri, burn_on_no_sale, due_since });
         }
         for close in closes {
             if self.drive(&Job::Close(close.clone()), shutdown).await? == Progress::NeedsOpen {
-                let open = ToOpen { lot_id: close.closed.lot_id, token_uri: close.token_uri.clone() };
+                let open = ToOpen { lot_id: close.closed.lot_id, token_uri: close.token_uri.clone(), due_since: close.due_since };
                 if self.drive(&Job::Open(open), shutdown).await? == Progress::Done {
                     self.drive(&Job::Close(close), shutdown).await?;
                 }
@@ -263,6 +267,7 @@ impl Settler {
                         let detail = error.to_string();
                         settlement::record(&self.pool, lot, action, AttemptKind::RpcError, &NewAttempt { detail, ..Default::default() })
                             .await?;
+                        count_attempt(action, AttemptKind::RpcError);
                         // After the failure, the chain is read (and recorded) again first.
                         state_recorded = false;
                     }
@@ -283,6 +288,7 @@ impl Settler {
         if !*state_recorded {
             let detail = format!("on chain the lot is {on_chain:?}");
             settlement::record(&self.pool, lot, action, AttemptKind::ChainState, &NewAttempt { detail, ..Default::default() }).await?;
+            count_attempt(action, AttemptKind::ChainState);
             *state_recorded = true;
         }
         let attempts = settlement::attempts(&self.pool, lot, Some(action)).await?;
@@ -398,6 +404,7 @@ impl Settler {
             tracing::error!(alert = "winner_defaulted", lot_id = lot.0, bidder = %winner, "{detail}");
             settlement::record(&self.pool, lot, Action::Close, AttemptKind::WinnerDefaulted, &NewAttempt { detail, ..Default::default() })
                 .await?;
+            count_attempt(Action::Close, AttemptKind::WinnerDefaulted);
         }
         if self.settings.on_winner_default == OnWinnerDefault::RunnerUp {
             for standing in bids::leaderboard(&self.pool, lot, RUNNER_UP_DEPTH).await? {
@@ -480,6 +487,7 @@ impl Settler {
         let event = SettlementAttempt { lot_id: lot, tx_hash: hash.to_string(), nonce, status: kind.as_str().to_owned() };
         outbox::append(&mut *tx, &Event::SettlementAttempt(event), Utc::now()).await?;
         tx.commit().await?;
+        count_attempt(action, kind);
         match self.broadcast(&raw).await? {
             Broadcast::Accepted => {
                 tracing::info!(lot_id = lot.0, call = call_to_send.name(), tx = %hash, nonce, max_fee, tip, replaced = replacing.is_some(), "transaction sent");
@@ -588,6 +596,7 @@ impl Settler {
                     ..Default::default()
                 };
                 settlement::record(&self.pool, lot, action, AttemptKind::Mined, &step).await?;
+                count_attempt(action, AttemptKind::Mined);
             }
             return Ok(Progress::Waiting);
         }
@@ -633,6 +642,12 @@ impl Settler {
             outbox::append(&mut *tx, &Event::SettlementAttempt(event), now).await?;
         }
         tx.commit().await?;
+        count_attempt(action, AttemptKind::Confirmed);
+        // From our first broadcast; an action done by a transaction sent from elsewhere is not timed.
+        if let Some(first) = attempts.iter().find(|a| a.kind == AttemptKind::Sent) {
+            metrics::histogram!(telemetry::CONFIRMATION_SECONDS, "action" => action.as_str())
+                .record((Utc::now() - first.created_at).to_std().unwrap_or_default());
+        }
         tracing::info!(lot_id = lot.0, action = action.as_str(), tx = %hash, block = proof.block, "confirmed on chain");
         Ok(Progress::Done)
     }
@@ -715,8 +730,14 @@ impl Settler {
             outbox::append(&mut *tx, &Event::SettlementAttempt(event), Utc::now()).await?;
         }
         tx.commit().await?;
+        count_attempt(action, kind);
         Ok(())
     }
+}
+
+/// Counts a recorded attempt, once it is stored (committed, where it is part of a transaction).
+fn count_attempt(action: Action, kind: AttemptKind) {
+    metrics::counter!(telemetry::ATTEMPTS, "action" => action.as_str(), "kind" => kind.as_str()).increment(1);
 }
 
 /// The transactions of the current try: those sent since the last one that reverted or was

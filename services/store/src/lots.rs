@@ -153,6 +153,11 @@ pub async fn next_due_at(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>
     .await
 }
 
+/// How many lots are ACTIVE (bidding open) now.
+pub async fn active_count(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM lots WHERE state = 'ACTIVE'").fetch_one(db).await
+}
+
 /// Writes the lot's mutable fields: state, end, extensions and lead. Callers hold the row lock.
 pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sqlx::Error> {
     let lot = &record.lot;

@@ -118,6 +118,11 @@ pub async fn head(db: impl PgExecutor<'_>) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT max(seq) FROM outbox").fetch_one(db).await
 }
 
+/// Events committed but not yet published (numbered or not), through the partial index on them.
+pub async fn backlog(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetch_one(db).await
+}
+
 /// Published events, newest first, of one type and one lot when given.
 pub async fn recent(
     db: impl PgExecutor<'_>,

@@ -197,13 +197,15 @@ pub async fn attempts(db: impl PgExecutor<'_>, lot: LotId, action: Option<Action
 pub struct ToOpen {
     pub lot_id: LotId,
     pub token_uri: String,
+    /// When the opening fell due (the start, less `open_ahead_secs`): how long it has waited.
+    pub due_since: DateTime<Utc>,
 }
 
 /// Lots to open on chain: every ACTIVE or PROCESSING lot, and PENDING ones starting within
 /// `ahead` of `now`, whose opening is not done. Earliest start first.
 pub async fn to_open(db: impl PgExecutor<'_>, now: DateTime<Utc>, ahead_secs: i64) -> Result<Vec<ToOpen>, sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT l.id, l.token_uri FROM lots l
+    let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT l.id, l.token_uri, l.starts_at - make_interval(secs => $2) FROM lots l
          WHERE (l.state IN ('ACTIVE', 'PROCESSING') OR (l.state = 'PENDING' AND l.starts_at <= $1 + make_interval(secs => $2)))
            AND NOT EXISTS (SELECT 1 FROM chain_actions a WHERE a.lot_id = l.id AND a.action = 'open' AND a.done)
          ORDER BY l.starts_at, l.id",
@@ -212,7 +214,7 @@ pub async fn to_open(db: impl PgExecutor<'_>, now: DateTime<Utc>, ahead_secs: i6
     .bind(ahead_secs as f64)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, token_uri)| ToOpen { lot_id: LotId(id), token_uri }).collect())
+    Ok(rows.into_iter().map(|(id, token_uri, due_since)| ToOpen { lot_id: LotId(id), token_uri, due_since }).collect())
 }
 
 /// A closed lot to settle on chain: its `lot.closed` event (winner, amount, bid-log head) and
@@ -222,12 +224,14 @@ pub struct ToClose {
     pub closed: gavel_domain::events::LotClosed,
     pub token_uri: String,
     pub burn_on_no_sale: bool,
+    /// When the closing fell due (the winner made final, or the lot cancelled).
+    pub due_since: DateTime<Utc>,
 }
 
 /// Lots in PROCESSING whose `lot.closed` is written and whose closing is not done.
 pub async fn to_close(db: impl PgExecutor<'_>) -> Result<Vec<ToClose>, sqlx::Error> {
-    let rows: Vec<(serde_json::Value, String, String)> = sqlx::query_as(
-        "SELECT o.payload, m.no_sale, l.token_uri FROM lots l
+    let rows: Vec<(serde_json::Value, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT o.payload, m.no_sale, l.token_uri, COALESCE(l.winner_final_at, o.occurred_at) FROM lots l
          JOIN marathons m ON m.id = l.marathon_id
          JOIN outbox o ON o.lot_id = l.id AND o.event_type = 'lot.closed'
          WHERE l.state = 'PROCESSING'
@@ -237,20 +241,31 @@ pub async fn to_close(db: impl PgExecutor<'_>) -> Result<Vec<ToClose>, sqlx::Err
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(payload, no_sale, token_uri)| match Event::from_parts("lot.closed", payload) {
-            Ok(Event::LotClosed(closed)) => Ok(ToClose { closed, token_uri, burn_on_no_sale: no_sale == "burn" }),
+        .map(|(payload, no_sale, token_uri, due_since)| match Event::from_parts("lot.closed", payload) {
+            Ok(Event::LotClosed(closed)) => Ok(ToClose { closed, token_uri, burn_on_no_sale: no_sale == "burn", due_since }),
             Ok(other) => Err(crate::corrupt("lot.closed event", other.event_type())),
             Err(error) => Err(crate::corrupt("lot.closed event", error)),
         })
         .collect()
 }
 
+/// A cancelled lot whose token is (or may be) minted on chain: it is burned or handed to the
+/// treasury as for no sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelledOnChain {
+    pub lot_id: LotId,
+    pub marathon_id: MarathonId,
+    pub burn_on_no_sale: bool,
+    pub token_uri: String,
+    /// When it was cancelled (the row's last change: a cancelled lot changes no more).
+    pub cancelled_at: DateTime<Utc>,
+}
+
 /// Cancelled lots whose token was minted on chain, or whose minting was sent, and whose closing
-/// is not done: the token is burned or handed to the treasury as for no sale. With their
-/// marathon's no-sale policy and token URI.
-pub async fn cancelled_on_chain(db: impl PgExecutor<'_>) -> Result<Vec<(LotId, MarathonId, bool, String)>, sqlx::Error> {
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT l.id, l.marathon_id, m.no_sale, l.token_uri FROM lots l
+/// is not done.
+pub async fn cancelled_on_chain(db: impl PgExecutor<'_>) -> Result<Vec<CancelledOnChain>, sqlx::Error> {
+    let rows: Vec<(i64, i64, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT l.id, l.marathon_id, m.no_sale, l.token_uri, l.updated_at FROM lots l
          JOIN marathons m ON m.id = l.marathon_id
          WHERE l.state = 'CANCELLED'
            AND (EXISTS (SELECT 1 FROM chain_actions a WHERE a.lot_id = l.id AND a.action = 'open' AND a.done)
@@ -260,7 +275,16 @@ pub async fn cancelled_on_chain(db: impl PgExecutor<'_>) -> Result<Vec<(LotId, M
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, marathon, no_sale, uri)| (LotId(id), MarathonId(marathon), no_sale == "burn", uri)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, marathon, no_sale, token_uri, cancelled_at)| CancelledOnChain {
+            lot_id: LotId(id),
+            marathon_id: MarathonId(marathon),
+            burn_on_no_sale: no_sale == "burn",
+            token_uri,
+            cancelled_at,
+        })
+        .collect())
 }
 
 /// Marks an action done by the transaction `tx_hash`, mined in `block_number`.

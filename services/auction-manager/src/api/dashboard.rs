@@ -136,15 +136,12 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
 /// The bid, dead-letter and chat-replies queues' depth and consumers (a passive declare asks
 /// without creating anything).
 async fn rabbitmq_queues(state: &AppState) -> Value {
-    use gavel_bus::lapin::options::QueueDeclareOptions;
-    use gavel_bus::lapin::types::FieldTable;
     let connected = state.connection.status().connected();
     let Ok(channel) = state.connection.create_channel().await else { return json!({ "ok": false, "queues": [] }) };
     let mut queues = Vec::new();
     for name in [state.topology.bids_queue(), state.topology.dead_bids_queue(), state.topology.chat_replies_queue()] {
-        let options = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
-        match channel.queue_declare(name.as_str().into(), options, FieldTable::default()).await {
-            Ok(queue) => queues.push(json!({ "name": name, "messages": queue.message_count(), "consumers": queue.consumer_count() })),
+        match gavel_bus::topology::inspect(&channel, &name).await {
+            Ok(queue) => queues.push(json!({ "name": name, "messages": queue.messages, "consumers": queue.consumers })),
             // A failed passive declare closes the channel: the rest are not asked.
             Err(_) => break,
         }

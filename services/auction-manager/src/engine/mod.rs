@@ -18,7 +18,7 @@ mod batch;
 mod book;
 mod instances;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,12 +31,13 @@ use gavel_bus::lapin::types::FieldTable;
 use gavel_bus::lapin::{Acker, Connection};
 use gavel_bus::messages::{BidCommand, BidsQueueMessage};
 use gavel_bus::topology::Topology;
+use gavel_domain::bidding::Decision;
 use gavel_store::{PgPool, instances as stored_instances};
 pub use instances::{Horizon, Instances};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::Heartbeats;
+use crate::{Heartbeats, telemetry};
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -245,15 +246,16 @@ impl BidEngine {
                     stored_instances::save(&mut *tx, changed).await?;
                     let closed = close_lots(&mut tx, horizon, earliest_waiting, now).await?;
                     tx.commit().await?;
-                    Ok::<_, sqlx::Error>((outcomes.len(), closed))
+                    Ok::<_, sqlx::Error>((outcomes, closed))
                 };
                 decided.await.map_err(|error| (is_transient(&error), error))
             };
             let began = std::time::Instant::now();
             match attempt.await {
-                Ok(done) => {
+                Ok((outcomes, closed)) => {
                     tracing::debug!(bids = commands.len(), held_ms = began.elapsed().as_millis() as u64, "batch committed");
-                    return Ok(Some(done));
+                    observe_decisions(commands, &outcomes, Utc::now());
+                    return Ok(Some((outcomes.len(), closed)));
                 }
                 Err((true, error)) => {
                     tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "PostgreSQL unavailable: holding the batch");
@@ -265,6 +267,47 @@ impl BidEngine {
                 }
                 Err((false, error)) => return Err(error).context("deciding a batch"),
             }
+        }
+    }
+}
+
+/// Counts committed decisions (never those of a batch rolled back) and times each one from its
+/// receipt stamp at ingest.
+fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], committed_at: DateTime<Utc>) {
+    let received: HashMap<&str, DateTime<Utc>> = commands.iter().map(|c| (c.message_id.as_str(), c.received_at)).collect();
+    for (message_id, outcome) in outcomes {
+        let (label, reason) = match outcome {
+            Outcome::Duplicate => ("duplicate", "none"),
+            Outcome::Decided { decision: Decision::Accepted(_), .. } => ("accepted", "none"),
+            Outcome::Decided { decision: Decision::Rejected(rejection), .. } => ("rejected", rejection.code()),
+        };
+        metrics::counter!(telemetry::BIDS, "outcome" => label, "reason" => reason).increment(1);
+        // A duplicate was decided (and timed) when it first came.
+        if let (Outcome::Decided { .. }, Some(received_at)) = (outcome, received.get(message_id.as_str())) {
+            // Zero rather than negative if the ingest host's clock runs ahead of this one.
+            metrics::histogram!(telemetry::BID_DECISION_SECONDS).record((committed_at - *received_at).to_std().unwrap_or_default());
+        }
+    }
+}
+
+/// Polls the bids queue's depth every [`telemetry::GAUGE_EVERY`] until `shutdown`, on a channel
+/// of its own (a failed inspection closes its channel, and the next poll opens another).
+pub async fn watch_queue_depth(connection: Arc<Connection>, topology: Topology, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let queue = topology.bids_queue();
+    let mut channel = None;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(telemetry::GAUGE_EVERY) => {}
+        }
+        if !channel.as_ref().is_some_and(|c: &gavel_bus::lapin::Channel| c.status().connected()) {
+            channel = connection.create_channel().await.ok();
+        }
+        let Some(open) = &channel else { continue };
+        // A broker that cannot answer shows on /ready; the gauge keeps its last value meanwhile.
+        match gavel_bus::topology::inspect(open, &queue).await {
+            Ok(stats) => metrics::gauge!(telemetry::BID_QUEUE_DEPTH, "queue" => queue.clone()).set(stats.messages),
+            Err(error) => tracing::debug!(error = %error, "could not read the bids queue's depth"),
         }
     }
 }
@@ -285,6 +328,7 @@ impl State {
         match BidsQueueMessage::from_json(&delivery.data) {
             Ok(BidsQueueMessage::Bid(command)) => {
                 self.instances.observe_bid(&command.instance, now);
+                metrics::gauge!(telemetry::BID_QUEUE_LAG_SECONDS).set((now - command.received_at).to_std().unwrap_or_default());
                 let key = (command.received_at, command.instance.clone(), command.message_id.clone());
                 match self.held.entry(key) {
                     // The same message published again after a failed confirm: one copy is enough.
