@@ -6,6 +6,7 @@
 //! - [`sandbox`]: a throwaway Gavel (own database and RabbitMQ namespace, seeded, in-process)
 //!   for the benchmark, demos and whole-system tests.
 //! - [`bench`]: `gavel bench pipeline`.
+//! - [`demo`]: `gavel demo`, a compressed marathon end to end on a local chain.
 //! - [`house`]: `gavel house deploy`.
 //! - [`verify`]: `gavel verify`, a lot's public bid log against the chain.
 //! - [`twitch`]: Twitch sources from the settings, or for a local Twitch-protocol server.
@@ -14,6 +15,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod demo;
 pub mod house;
 pub mod ops;
 pub mod run;

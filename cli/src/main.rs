@@ -3,6 +3,7 @@
 //! - `gavel run all` (or one service by name) runs services in this process until Ctrl-C / SIGTERM;
 //! - `gavel migrate` applies the database migrations;
 //! - `gavel house deploy` deploys the auction house;
+//! - `gavel demo` runs a compressed marathon end to end on a local chain;
 //! - `gavel verify --lot <id>` checks a settled lot's public bid log against the chain;
 //! - `gavel admin create` creates a dashboard/API user and prints its one-time API token.
 
@@ -58,6 +59,9 @@ enum Command {
         #[command(subcommand)]
         command: HouseCommand,
     },
+    /// Run a compressed marathon end to end on a local chain (simulated viewers deposit, link and
+    /// bid in chat; every lot settles on chain), serving the dashboard; prints a JSON summary.
+    Demo(gavel::demo::DemoArgs),
     /// Manage dashboard and API users.
     Admin {
         #[command(subcommand)]
@@ -154,7 +158,10 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_tracing(&settings);
+    // The demo tells its own story on standard error; services speak up only about trouble,
+    // unless a filter is asked for.
+    let demo = matches!(cli.command, Command::Demo(_));
+    init_tracing(&settings, demo && std::env::var_os("GAVEL__LOG__FILTER").is_none());
     match execute(cli.command, settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -165,13 +172,16 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_tracing(settings: &Settings) {
+fn init_tracing(settings: &Settings, quiet: bool) {
     // Checked when the settings were loaded.
-    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = match quiet {
+        true => EnvFilter::new("warn"),
+        false => EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info")),
+    };
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    match settings.log.format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Pretty => builder.init(),
+    match (settings.log.format, quiet) {
+        (LogFormat::Json, false) => builder.json().init(),
+        _ => builder.init(),
     }
 }
 
@@ -223,6 +233,12 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let report = gavel::bench::sse::sse(&settings, &args).await?;
             println!("{}", serde_json::to_string(&report)?);
             anyhow::ensure!(report.lost == 0, "{} deliveries lost", report.lost);
+        }
+        // The demo makes a database and a broker namespace of its own, removed when it ends.
+        Command::Demo(args) => {
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(shutdown.clone()));
+            gavel::demo::run(&settings, args, shutdown).await?;
         }
         Command::Bench { command: BenchCommand::SseClients(args) } => gavel::bench::sse::clients(&args).await?,
         Command::Admin { command: AdminCommand::Create { username, role } } => {

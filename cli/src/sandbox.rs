@@ -155,6 +155,11 @@ impl Sandbox {
     /// gateway and `/metrics` on the same server and the dashboard when it is built; returns
     /// the address.
     pub async fn start_auction_manager(&mut self, engine: EngineConfig) -> anyhow::Result<SocketAddr> {
+        self.start_auction_manager_at("127.0.0.1:0".parse()?, engine).await
+    }
+
+    /// [`Self::start_auction_manager`] serving on `address`.
+    pub async fn start_auction_manager_at(&mut self, address: SocketAddr, engine: EngineConfig) -> anyhow::Result<SocketAddr> {
         let gateway = self.gateway(gavel_event_gateway::Config::new(self.topology.clone()));
         self.tasks.spawn(gateway.clone().run(self.shutdown.child_token()));
         let web = gavel_auction_manager::WebConfig {
@@ -163,8 +168,7 @@ impl Sandbox {
             extra_routes: Some(gateway.router().merge(crate::telemetry::router())),
             chain: None,
         };
-        let config =
-            AuctionManagerConfig { http_address: "127.0.0.1:0".parse()?, topology: self.topology.clone(), engine, with_relay: true, web };
+        let config = AuctionManagerConfig { http_address: address, topology: self.topology.clone(), engine, with_relay: true, web };
         let app = Application::build(config, self.pool.clone(), self.connection.clone()).await?;
         let address = app.local_addr()?;
         self.tasks.spawn(app.run(self.shutdown.child_token()));

@@ -1,0 +1,383 @@
+//! `gavel demo`: a compressed marathon, end to end, through the real parts. On a chain of its
+//! own (anvil) or the one at `--rpc-url`, it deploys the house, funds simulated viewers who
+//! deposit on chain, `!link` and bid in a chat speaking Twitch's protocol, runs every Gavel
+//! service in this process against the local PostgreSQL, Redis and RabbitMQ (in a database and
+//! a broker namespace of its own, removed at the end), serves the dashboard and the overlay,
+//! settles each lot on chain, sends the treasury its proceeds and prints one JSON summary line
+//! on standard output. Its story goes to standard error.
+//!
+//! - [`chain`]: the chain, the house, the wallets;
+//! - [`viewers`]: the simulated viewers in chat;
+//! - [`narrator`]: the event stream told as a story, and the board viewers bid from.
+
+mod chain;
+mod narrator;
+mod viewers;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy::primitives::{Address, U256};
+use alloy::providers::DynProvider;
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+use gavel_auction_manager::engine::EngineConfig;
+use gavel_auction_manager::users::{Role, create_user};
+use gavel_chain::bindings::AuctionHouse::AuctionHouseInstance;
+use gavel_chat_ingest::sources::twitch::local_server::LocalTwitchServer;
+use gavel_domain::events::{Event, EventEnvelope};
+use gavel_domain::{LotId, Wei, link};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use self::chain::{DemoChain, ExternalChain};
+use self::narrator::{Narrator, SharedBoard, say};
+use self::viewers::{Crowd, Rules, SimulatedViewer};
+use crate::config::Settings;
+use crate::sandbox::Sandbox;
+
+/// The chat channel the demo's marathon reads.
+const CHANNEL: &str = "gavel_demo";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Use this chain instead of a fresh anvil: an anvil started with `--chain-id 11011`, or
+    /// Shape Sepolia. Shape mainnet is refused. The operator's key comes from the environment
+    /// variable GAVEL_SIGNER_KEY or from --signer-key-file, never from the command line.
+    #[arg(long)]
+    pub rpc_url: Option<String>,
+    /// A file holding the operator's private key (hex), with --rpc-url.
+    #[arg(long, requires = "rpc_url")]
+    pub signer_key_file: Option<PathBuf>,
+    /// Lots in the marathon, one after another.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub lots: u32,
+    /// Each lot's bidding time before any extension.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(10..=3600))]
+    pub lot_seconds: u32,
+    /// Simulated viewers bidding in chat.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=50))]
+    pub bidders: u32,
+    /// What each viewer deposits into escrow, in ETH (they are funded by the operator).
+    #[arg(long, default_value = "0.05", value_parser = parse_eth)]
+    pub deposit: Wei,
+    /// Where the dashboard, the overlay and the API are served (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub address: SocketAddr,
+    /// Stop after the summary instead of serving until Ctrl-C.
+    #[arg(long)]
+    pub exit: bool,
+}
+
+fn parse_eth(text: &str) -> Result<Wei, String> {
+    let amount = Wei::parse_eth(text).map_err(|error| error.to_string())?;
+    if amount.as_u256() < U256::from(10u128.pow(15)) * U256::from(10u8) {
+        return Err("must be at least 0.01 ETH, enough for a few bids on every lot".into());
+    }
+    Ok(amount)
+}
+
+/// The line printed on standard output at the end.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Summary {
+    pub nft: Address,
+    pub auction_house: Address,
+    pub treasury: Address,
+    pub lots: Vec<LotSummary>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LotSummary {
+    pub lot_id: i64,
+    pub token_id: i64,
+    pub state: String,
+    pub winner: Option<Address>,
+    pub amount_wei: Option<String>,
+    pub settle_tx: Option<String>,
+    pub bid_log_hash: Option<String>,
+}
+
+/// Runs the demo; prints the summary, then serves until `shutdown` unless `--exit`. `shutdown`
+/// before the summary stops it early; either way its database and namespace are removed.
+pub async fn run(settings: &Settings, args: DemoArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let external =
+        args.rpc_url.clone().map(|url| ExternalChain { rpc_url: SecretString::from(url), signer_key_file: args.signer_key_file.clone() });
+    let chain = DemoChain::start(external).await?;
+    let folder = demo_folder()?;
+    say(format_args!("chain: {}", chain.describe()));
+
+    // The treasury and the viewers get fresh wallets; off our own anvil their keys are saved first.
+    let names = viewers::names(args.bidders);
+    let mut wallet_names = vec!["treasury".to_owned()];
+    wallet_names.extend(names.iter().cloned());
+    let keys_file = (!chain.is_own()).then(|| folder.join("wallets.json"));
+    let mut wallets = chain::new_wallets(&wallet_names, keys_file.as_deref())?.into_iter();
+    if let Some(path) = &keys_file {
+        say(format_args!("wallets: the treasury's and the viewers' keys are in {} (mode 0600)", path.display()));
+    }
+    let treasury = wallets.next().context("no treasury wallet")?.address();
+    let viewers = Arc::new(viewers::simulated(&names, wallets.collect())?);
+
+    let deployed = chain.deploy(treasury).await?;
+    say(format_args!(
+        "chain: AuctionHouse {} and MarathonNFT {} deployed; treasury {treasury} (balance 0)",
+        deployed.auction_house, deployed.nft
+    ));
+    let wallets: Vec<_> = viewers.iter().map(|viewer| &viewer.wallet).collect();
+    let provider = chain.provider(&wallets)?;
+    chain::fund(&provider, chain.operator(), &wallets, args.deposit).await?;
+    say(format_args!("chain: {} viewers funded with {} each, plus gas", viewers.len(), args.deposit));
+
+    let mut sandbox = Sandbox::create(settings).await?;
+    let house = chain::house(deployed.auction_house, provider);
+    let outcome = tokio::select! {
+        outcome = marathon(&mut sandbox, &chain, &house, &deployed, viewers, &folder, &args) => outcome,
+        () = shutdown.cancelled() => Err(anyhow::anyhow!("interrupted before the marathon ended")),
+    };
+    if outcome.is_ok() && !args.exit {
+        say("serving the dashboard until Ctrl-C");
+        shutdown.cancelled().await;
+    }
+    if let Err(error) = sandbox.stop().await {
+        say(format_args!("(cleaning up the demo's database and queues failed: {error:#})"));
+    }
+    outcome
+}
+
+async fn marathon(
+    sandbox: &mut Sandbox,
+    chain: &DemoChain,
+    house: &AuctionHouseInstance<DynProvider>,
+    deployed: &crate::house::Deployed,
+    viewers: Arc<Vec<SimulatedViewer>>,
+    folder: &Path,
+    args: &DemoArgs,
+) -> anyhow::Result<()> {
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    let admin = create_user(&sandbox.pool, "demo", Role::Admin, &password).await?;
+    let login_file = folder.join("admin-login.txt");
+    write_private(&login_file, &format!("username: demo\npassword: {password}\n"))?;
+
+    let twitch = Arc::new(LocalTwitchServer::start().await.context("the local Twitch-protocol chat server")?);
+    let address = sandbox.start_auction_manager_at(args.address, EngineConfig::default()).await.with_context(|| {
+        format!("cannot serve on {} (is Gavel already running there? pass --address 127.0.0.1:0 for any free port)", args.address)
+    })?;
+    sandbox.start_settlement(chain.settings(Some(deployed)), None);
+    let source = crate::twitch::local_source(twitch.addr(), CHANNEL);
+    sandbox.start_chat_ingest(sandbox.ingest_config("demo-ingest"), vec![source], None);
+    tokio::time::timeout(Duration::from_secs(30), twitch.wait_for_joins(1)).await.context("chat-ingest did not join the chat")?;
+    let api = format!("http://{address}");
+
+    // The story and the bot's echo go on while the demo serves, and stop with the sandbox.
+    let board = SharedBoard::default();
+    let stop_story = sandbox.child_token();
+    let narrator = Narrator {
+        api: api.clone(),
+        token: admin.token.clone(),
+        board: board.clone(),
+        names: viewers.iter().map(|viewer| (viewer.bidder.clone(), viewer.chat.login.clone())).collect(),
+    };
+    tokio::spawn(narrator.run(stop_story.clone()));
+    tokio::spawn(narrator::echo_bot(twitch.clone(), stop_story));
+
+    // Deposits on chain, credited by the settlement service's watcher, then `!link` in chat.
+    for viewer in viewers.iter() {
+        chain::deposit(house, &viewer.wallet, &link::handle("twitch", &viewer.chat.login), &viewer.secret, args.deposit).await?;
+    }
+    say(format_args!("chain: every viewer deposited {} into escrow with a commitment to their chat login", args.deposit));
+    let links = viewers.iter().map(|viewer| viewers::link(&twitch, CHANNEL, viewer));
+    for linked in futures_util::future::join_all(links).await {
+        linked?;
+    }
+
+    // The marathon, through the admin API as an operator would create it.
+    let client = reqwest::Client::new();
+    let rules = Rules {
+        reserve: Wei::from(U256::from(1_000_000_000_000_000u128)),
+        step: Wei::from(U256::from(500_000_000_000_000u128)),
+        deposit: args.deposit,
+        window: Duration::from_secs(u64::from((args.lot_seconds / 6).clamp(2, 10))),
+    };
+    let first_start = Utc::now().trunc_subsecs(0) + chrono::Duration::seconds(5);
+    let (marathon_id, lots) = create_marathon(&client, &api, &admin.token, args, deployed.auction_house, rules, first_start).await?;
+    say(format_args!("dashboard: {api}/  (log in with the file {})", login_file.display()));
+    say(format_args!("overlay:   {api}/overlay/{marathon_id}"));
+    say(format_args!("metrics:   {api}/metrics"));
+
+    let crowd = Crowd { twitch: twitch.clone(), channel: CHANNEL.to_owned(), viewers: viewers.clone(), board: board.clone(), rules };
+    let mut bidding = tokio::task::JoinSet::new();
+    for (lot, start, end) in &lots {
+        bidding.spawn(crowd.clone().bid_on_lot(*lot, *start, *end));
+    }
+    let last_end = lots.last().map_or(first_start, |(_, _, end)| *end);
+    for (lot, _, _) in &lots {
+        wait_completed(&client, &api, &admin.token, *lot, last_end).await?;
+    }
+    bidding.shutdown().await;
+
+    // Anyone may send the treasury its proceeds; the first viewer pays the gas.
+    let payer = viewers.first().context("no viewers")?.wallet.address();
+    let balance = chain::claim_proceeds(house, payer, deployed.treasury).await?;
+    let summary = summarise(&client, &api, &admin.token, deployed, &viewers, &lots).await?;
+    let sold: U256 = summary.lots.iter().filter_map(|lot| lot.amount_wei.as_deref()).filter_map(|wei| wei.parse::<U256>().ok()).sum();
+    say(format_args!("chain: proceeds claimed; the treasury holds {} for {} sold", Wei::from(balance), Wei::from(sold)));
+    println!("{}", serde_json::to_string(&summary)?);
+    std::io::stdout().flush()?;
+    anyhow::ensure!(balance == sold, "the treasury holds {balance} wei, but the lots sold for {sold} wei");
+    let unsold: Vec<i64> =
+        summary.lots.iter().filter(|lot| lot.winner.is_none() || lot.state != "COMPLETED").map(|lot| lot.lot_id).collect();
+    anyhow::ensure!(unsold.is_empty(), "lots without a completed sale: {unsold:?}");
+    Ok(())
+}
+
+/// Creates the marathon and its lots back to back, each `lot_seconds` long, with room after each
+/// for two anti-snipe extensions; returns the marathon's id and each lot with its window.
+async fn create_marathon(
+    client: &reqwest::Client,
+    api: &str,
+    token: &str,
+    args: &DemoArgs,
+    house: Address,
+    rules: Rules,
+    first_start: DateTime<Utc>,
+) -> anyhow::Result<(i64, Vec<(LotId, DateTime<Utc>, DateTime<Utc>)>)> {
+    let window = rules.window.as_secs();
+    let spec = json!({
+        "name": "Gavel demo marathon",
+        "first_day": first_start.date_naive(),
+        "days": args.lots,
+        "time_zone": "UTC",
+        "opening_time": first_start.time(),
+        "lot_duration_secs": args.lot_seconds,
+        "reserve_wei": rules.reserve,
+        "increment_bps": 0,
+        "min_increment_wei": rules.step,
+        "anti_snipe_window_secs": window,
+        "anti_snipe_extension_secs": window,
+        "anti_snipe_max_extensions": 2,
+        "no_sale": "burn",
+        "chat_channels": [format!("twitch:{CHANNEL}")],
+        "auction_house": house,
+    });
+    let marathon: serde_json::Value = post(client, &format!("{api}/api/marathons"), token, &spec).await?;
+    let marathon_id = marathon["id"].as_i64().context("the new marathon has no id")?;
+    let lot_length = chrono::Duration::seconds(i64::from(args.lot_seconds));
+    let gap = chrono::Duration::seconds(i64::try_from(2 * window + 3).unwrap_or(30));
+    let mut lots = Vec::new();
+    for day in 0..args.lots {
+        let start = first_start + (lot_length + gap) * i32::try_from(day).unwrap_or(0);
+        let end = start + lot_length;
+        let body = json!({
+            "day_index": day,
+            "token_uri": format!("ipfs://gavel-demo/lot-{}.json", day + 1),
+            "image_url": format!("https://gavel.invalid/demo/lot-{}.png", day + 1),
+            "starts_at": start,
+            "ends_at": end,
+        });
+        let lot: serde_json::Value = post(client, &format!("{api}/api/marathons/{marathon_id}/lots"), token, &body).await?;
+        let id = LotId(lot["id"].as_i64().context("the new lot has no id")?);
+        say(format_args!("marathon {marathon_id}: lot {id} from {} to {}", start.format("%H:%M:%S"), end.format("%H:%M:%S")));
+        lots.push((id, start, end));
+    }
+    Ok((marathon_id, lots))
+}
+
+async fn post(client: &reqwest::Client, url: &str, token: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+    let response = client.post(url).bearer_auth(token).json(body).send().await?;
+    let status = response.status();
+    let text = response.text().await?;
+    anyhow::ensure!(status.is_success(), "POST {url}: {status}: {text}");
+    Ok(serde_json::from_str(&text)?)
+}
+
+async fn get(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<serde_json::Value> {
+    let response = client.get(url).bearer_auth(token).send().await?;
+    let status = response.status();
+    let text = response.text().await?;
+    anyhow::ensure!(status.is_success(), "GET {url}: {status}: {text}");
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Waits for the lot to be COMPLETED: up to ten minutes past the last lot's scheduled end.
+async fn wait_completed(client: &reqwest::Client, api: &str, token: &str, lot: LotId, last_end: DateTime<Utc>) -> anyhow::Result<()> {
+    let deadline = last_end + chrono::Duration::minutes(10);
+    loop {
+        let state = get(client, &format!("{api}/api/lots/{lot}"), token).await?["state"].as_str().unwrap_or_default().to_owned();
+        match state.as_str() {
+            "COMPLETED" => return Ok(()),
+            "CANCELLED" => anyhow::bail!("lot {lot} was cancelled"),
+            _ if Utc::now() > deadline => anyhow::bail!("lot {lot} is still {state} ten minutes after the last lot's end"),
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+}
+
+/// The summary from Gavel's own record: each lot's state, its `lot.closed` (winner, amount, bid
+/// log hash) and its `lot.completed` (the settling transaction).
+async fn summarise(
+    client: &reqwest::Client,
+    api: &str,
+    token: &str,
+    deployed: &crate::house::Deployed,
+    viewers: &[SimulatedViewer],
+    lots: &[(LotId, DateTime<Utc>, DateTime<Utc>)],
+) -> anyhow::Result<Summary> {
+    let wallets: HashMap<_, _> = viewers.iter().map(|viewer| (viewer.bidder.clone(), viewer.wallet.address())).collect();
+    let mut summaries = Vec::new();
+    for (lot, _, _) in lots {
+        let state = get(client, &format!("{api}/api/lots/{lot}"), token).await?["state"].as_str().unwrap_or_default().to_owned();
+        let mut summary =
+            LotSummary { lot_id: lot.0, token_id: lot.0, state, winner: None, amount_wei: None, settle_tx: None, bid_log_hash: None };
+        for kind in ["lot.closed", "lot.completed"] {
+            let page = get(client, &format!("{api}/api/events/recent?type={kind}&lot_id={lot}&limit=1"), token).await?;
+            let events: Vec<EventEnvelope> = serde_json::from_value(page["events"].clone()).context("the events page")?;
+            for envelope in events {
+                match envelope.event {
+                    Event::LotClosed(closed) => {
+                        summary.winner = closed.winner.and_then(|winner| wallets.get(&winner).copied());
+                        summary.amount_wei = closed.amount.map(|amount| amount.as_u256().to_string());
+                        summary.bid_log_hash = Some(closed.bid_log_head);
+                    }
+                    Event::LotCompleted(completed) => summary.settle_tx = Some(completed.tx_hash),
+                    _ => {}
+                }
+            }
+        }
+        summaries.push(summary);
+    }
+    Ok(Summary { nft: deployed.nft, auction_house: deployed.auction_house, treasury: deployed.treasury, lots: summaries })
+}
+
+/// A folder of this run's files (0700) under the user's state directory.
+fn demo_folder() -> anyhow::Result<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir);
+    let folder = base.join("gavel").join(format!("demo-{}", Utc::now().format("%Y%m%d-%H%M%S-%3f")));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    Ok(folder)
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
