@@ -38,7 +38,10 @@ pub fn router(dependencies: Dependencies) -> Router {
 pub async fn serve(address: SocketAddr, router: Router, shutdown: CancellationToken) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("cannot listen on {address}"))?;
     tracing::info!(address = %address, "operations endpoints listening (/health, /ready, /metrics)");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await.context("the operations server failed")
+    axum::serve(listener, gavel_auction_manager::api::traced(router))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .context("the operations server failed")
 }
 
 async fn health() -> axum::Json<Value> {

@@ -88,7 +88,7 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
             .with_context(|| format!("gateway.address {}", settings.gateway.address))?;
         tracing::info!(address = %settings.gateway.address, "event gateway listening");
         let dependencies = ops::Dependencies { pool: pool.clone(), rabbitmq: connection.clone(), redis: Some(gateway.live.clone()) };
-        let routes = gateway.router().merge(ops::router(dependencies));
+        let routes = gavel_auction_manager::api::traced(gateway.router().merge(ops::router(dependencies)));
         let server = axum::serve(listener, routes).with_graceful_shutdown(shutdown.clone().cancelled_owned());
         running.spawn(async move { server.await.context("the event gateway's server failed") });
     }

@@ -184,7 +184,7 @@ impl Application {
             app = app.merge(api::pages(&dir));
         }
         tracing::info!(address = %self.listener.local_addr()?, "auction-manager listening");
-        let server = axum::serve(self.listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let server = axum::serve(self.listener, api::traced(app)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
         parts.spawn(async move { server.await.context("the API server failed") });
 
         let mut failure = None;

@@ -160,6 +160,13 @@ impl Publisher {
             match attempt.await {
                 Ok(()) => {
                     tracing::debug!(bids = bids.len(), confirm_ms = began.elapsed().as_millis() as u64, "bids confirmed");
+                    // Each bid's message id is its id from here to settlement: the engine's
+                    // decision and the settlement of the lot it wins log the same one.
+                    for message in messages {
+                        if let BidsQueueMessage::Bid(bid) = message {
+                            tracing::info!(message_id = %bid.message_id, bidder = %bid.bidder, channel = %bid.channel, received_at = %bid.received_at, "bid published");
+                        }
+                    }
                     return Ok(());
                 }
                 Err(error) => {

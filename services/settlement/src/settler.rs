@@ -648,7 +648,23 @@ impl Settler {
             metrics::histogram!(telemetry::CONFIRMATION_SECONDS, "action" => action.as_str())
                 .record((Utc::now() - first.created_at).to_std().unwrap_or_default());
         }
-        tracing::info!(lot_id = lot.0, action = action.as_str(), tx = %hash, block = proof.block, "confirmed on chain");
+        // A sale names the bid that won, by the chat message id the bid carried since ingest.
+        // Only for the log: a failed read must not undo a confirmation already committed.
+        let winning = match (action, proof.sale) {
+            (Action::Close, Some((wallet, _, _))) => {
+                bids::standing_bid_of_wallet(&self.pool, lot, &wallet.to_string()).await.ok().flatten()
+            }
+            _ => None,
+        };
+        tracing::info!(
+            lot_id = lot.0,
+            action = action.as_str(),
+            tx = %hash,
+            block = proof.block,
+            bid_id = winning.as_ref().map(|(bid, _)| bid.0),
+            message_id = winning.as_ref().map(|(_, message)| message.as_str()),
+            "confirmed on chain"
+        );
         Ok(Progress::Done)
     }
 

@@ -292,6 +292,21 @@ pub async fn log(db: impl PgExecutor<'_>, lot: LotId) -> Result<Vec<LogEntry>, s
     rows.into_iter().map(log_entry).collect()
 }
 
+/// The bid behind `wallet`'s last standing amount in a lot's log (after a sale: the bid that won
+/// it; for a proxy's raise, the proxy's bid), with its chat message id.
+pub async fn standing_bid_of_wallet(db: impl PgExecutor<'_>, lot: LotId, wallet: &str) -> Result<Option<(BidId, String)>, sqlx::Error> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT l.bid_id, b.idempotency_key FROM bid_log l JOIN bids b ON b.id = l.bid_id
+         WHERE l.lot_id = $1 AND l.kind = 1 AND NOT l.voided AND lower(l.wallet) = lower($2)
+         ORDER BY l.position DESC LIMIT 1",
+    )
+    .bind(lot.0)
+    .bind(wallet)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, key)| (BidId(id), key)))
+}
+
 /// A place on a lot's leaderboard: a bidder's best standing amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {

@@ -24,6 +24,7 @@ use gavel_store::PgPool;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -84,8 +85,24 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(axum::middleware::map_response(json_errors))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Request ids and a span per request, for every route of a server: `x-request-id` is taken from
+/// the caller (a proxy that set one) or made (a UUID), carried by every log line of the request
+/// through its span, and returned on the response, so a report quoting it finds the logs.
+pub fn traced(router: Router) -> Router {
+    // Outermost last: the id is set before the span is made and copied onto the response.
+    router
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The path without the query string: a query could carry what logs should not.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), path = request.uri().path(), request_id = id)
 }
 
 /// The built dashboard: `/overlay/{marathon}` is the overlay page, anything else not an API route

@@ -271,8 +271,8 @@ impl BidEngine {
     }
 }
 
-/// Counts committed decisions (never those of a batch rolled back) and times each one from its
-/// receipt stamp at ingest.
+/// Logs, counts and times committed decisions (never those of a batch rolled back), each from
+/// its receipt stamp at ingest. The log line carries the chat message's id, as ingest's did.
 fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], committed_at: DateTime<Utc>) {
     let received: HashMap<&str, DateTime<Utc>> = commands.iter().map(|c| (c.message_id.as_str(), c.received_at)).collect();
     for (message_id, outcome) in outcomes {
@@ -282,8 +282,17 @@ fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], co
             Outcome::Decided { decision: Decision::Rejected(rejection), .. } => ("rejected", rejection.code()),
         };
         metrics::counter!(telemetry::BIDS, "outcome" => label, "reason" => reason).increment(1);
+        let Outcome::Decided { bid_id, decision } = outcome else {
+            tracing::info!(message_id = %message_id, outcome = label, "bid already decided: duplicate ignored");
+            continue;
+        };
+        let lot_id = match decision {
+            Decision::Accepted(acceptance) => Some(acceptance.lot.id.0),
+            Decision::Rejected(_) => None,
+        };
+        tracing::info!(message_id = %message_id, bid_id = bid_id.0, lot_id, outcome = label, reason, "bid decided");
         // A duplicate was decided (and timed) when it first came.
-        if let (Outcome::Decided { .. }, Some(received_at)) = (outcome, received.get(message_id.as_str())) {
+        if let Some(received_at) = received.get(message_id.as_str()) {
             // Zero rather than negative if the ingest host's clock runs ahead of this one.
             metrics::histogram!(telemetry::BID_DECISION_SECONDS).record((committed_at - *received_at).to_std().unwrap_or_default());
         }

@@ -17,6 +17,18 @@ async fn health_and_readiness(pool: sqlx::PgPool) {
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn every_response_carries_a_request_id_made_or_passed_through(pool: sqlx::PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let url = format!("http://{}/api/marathons/999", app.address);
+    let made = reqwest::get(&url).await.expect("request");
+    let id = made.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert!(id.as_deref().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "a UUID is made: {id:?}");
+    let client = reqwest::Client::new();
+    let passed = client.get(&url).header("x-request-id", "from-the-proxy-42").send().await.expect("request");
+    assert_eq!(passed.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("from-the-proxy-42"));
+}
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
 async fn a_marathon_and_its_lots_follow_the_schedule(pool: sqlx::PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.marathon(json!({ "first_day": "2030-03-30", "opening_time": "20:30" })).await;
