@@ -47,6 +47,8 @@ pub struct Sandbox {
     pub redis: redis::aio::ConnectionManager,
     shutdown: CancellationToken,
     tasks: JoinSet<anyhow::Result<()>>,
+    /// The first error a service returned, told at once (the tasks' results wait for `stop`).
+    failed: tokio::sync::watch::Sender<Option<String>>,
 }
 
 impl Sandbox {
@@ -77,6 +79,7 @@ impl Sandbox {
             redis,
             shutdown: CancellationToken::new(),
             tasks: JoinSet::new(),
+            failed: tokio::sync::watch::Sender::new(None),
         })
     }
 
@@ -161,7 +164,7 @@ impl Sandbox {
     /// [`Self::start_auction_manager`] serving on `address`.
     pub async fn start_auction_manager_at(&mut self, address: SocketAddr, engine: EngineConfig) -> anyhow::Result<SocketAddr> {
         let gateway = self.gateway(gavel_event_gateway::Config::new(self.topology.clone()));
-        self.tasks.spawn(gateway.clone().run(self.shutdown.child_token()));
+        self.spawn(gateway.clone().run(self.shutdown.child_token()));
         let web = gavel_auction_manager::WebConfig {
             dashboard_dir: crate::run::dashboard_dir(None),
             live: Some(gateway.live.clone()),
@@ -171,7 +174,7 @@ impl Sandbox {
         let config = AuctionManagerConfig { http_address: address, topology: self.topology.clone(), engine, with_relay: true, web };
         let app = Application::build(config, self.pool.clone(), self.connection.clone()).await?;
         let address = app.local_addr()?;
-        self.tasks.spawn(app.run(self.shutdown.child_token()));
+        self.spawn(app.run(self.shutdown.child_token()));
         Ok(address)
     }
 
@@ -198,7 +201,7 @@ impl Sandbox {
     pub fn start_chat_ingest(&mut self, config: IngestConfig, sources: Vec<Box<dyn ChatSource>>, stop: Option<CancellationToken>) {
         let ingest = ChatIngest { config, pool: self.pool.clone(), redis: self.redis.clone(), connection: self.connection.clone() };
         let token = stop.unwrap_or_else(|| self.shutdown.child_token());
-        self.tasks.spawn(ingest.run(sources, token));
+        self.spawn(ingest.run(sources, token));
     }
 
     /// An event gateway on the sandbox's database, broker and Redis prefix (not yet running).
@@ -216,7 +219,33 @@ impl Sandbox {
     /// or with the sandbox.
     pub fn start_settlement(&mut self, chain: gavel_chain::settings::ChainSettings, stop: Option<CancellationToken>) {
         let token = stop.unwrap_or_else(|| self.shutdown.child_token());
-        self.tasks.spawn(gavel_settlement::run(self.pool.clone(), chain, token));
+        self.spawn(gavel_settlement::run(self.pool.clone(), chain, token));
+    }
+
+    /// Runs a service with the sandbox; an error it returns is also told to [`Self::failure`].
+    fn spawn(&mut self, service: impl std::future::Future<Output = anyhow::Result<()>> + Send + 'static) {
+        let failed = self.failed.clone();
+        self.tasks.spawn(async move {
+            let outcome = service.await;
+            if let Err(error) = &outcome {
+                failed.send_if_modified(|first| first.is_none() && first.replace(format!("{error:#}")).is_none());
+            }
+            outcome
+        });
+    }
+
+    /// Resolves with the first error a service of the sandbox returns (never, if none does), for
+    /// a caller that waits on the sandbox's work without stopping it.
+    pub fn failure(&self) -> impl std::future::Future<Output = String> + Send + 'static {
+        let mut failed = self.failed.subscribe();
+        async move {
+            let first = failed.wait_for(Option::is_some).await.map(|first| first.clone().unwrap_or_default());
+            match first {
+                Ok(first) => first,
+                // The sandbox is gone: nothing more can fail.
+                Err(_) => std::future::pending().await,
+            }
+        }
     }
 
     /// A token that stops whatever is started with it, and stops with the sandbox.

@@ -15,7 +15,7 @@ use gavel_chain::bindings::AuctionHouse::{self, AuctionHouseInstance};
 use gavel_chain::redact_urls;
 use gavel_chain::settings::{ChainSettings, Network, OnWinnerDefault};
 use gavel_domain::{Wei, link};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::house::{self, DeployArgs, Deployed};
 
@@ -37,7 +37,9 @@ pub struct DemoChain {
     anvil: Option<AnvilInstance>,
     network: Network,
     rpc_url: SecretString,
-    signer_key: SecretString,
+    /// The operator's key (our anvil's first account, or GAVEL_SIGNER_KEY) or the file holding it.
+    signer_key: Option<SecretString>,
+    signer_key_file: Option<PathBuf>,
     operator: Address,
 }
 
@@ -55,34 +57,37 @@ impl DemoChain {
                 rpc_url: SecretString::from(anvil.endpoint()),
                 anvil: Some(anvil),
                 network: Network::Anvil,
-                signer_key,
+                signer_key: Some(signer_key),
+                signer_key_file: None,
                 operator,
             });
         };
         let signer_key = match &external.signer_key_file {
-            Some(path) => SecretString::from(
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the signer key file {}", path.display()))?
-                    .trim()
-                    .to_owned(),
-            ),
-            None => SecretString::from(
-                std::env::var("GAVEL_SIGNER_KEY")
-                    .map_err(|_| anyhow::anyhow!("with --rpc-url, the operator's key comes from GAVEL_SIGNER_KEY or --signer-key-file"))?
-                    .trim()
-                    .to_owned(),
-            ),
+            Some(_) => None,
+            None => Some(SecretString::from(std::env::var("GAVEL_SIGNER_KEY").map_err(|_| {
+                anyhow::anyhow!(
+                    "with --rpc-url, the operator's key comes from the environment variable GAVEL_SIGNER_KEY or --signer-key-file"
+                )
+            })?)),
         };
-        // The parse error is not passed on: it could quote the key.
-        let signer: PrivateKeySigner =
-            signer_key.expose_secret().parse().map_err(|_| anyhow::anyhow!("the signer key is not a 32-byte hex private key"))?;
-        let url =
-            external.rpc_url.expose_secret().parse().map_err(|_| anyhow::anyhow!("--rpc-url is not a valid URL (value not shown)"))?;
-        let probe = ProviderBuilder::new().connect_http(url);
-        let chain_id =
-            probe.get_chain_id().await.map_err(|error| anyhow::anyhow!("cannot reach --rpc-url: {}", redact_urls(&error.to_string())))?;
-        let client = probe.get_client_version().await.unwrap_or_default();
-        let network = match chain_id {
+        let mut chain = DemoChain {
+            anvil: None,
+            network: Network::ShapeSepolia,
+            rpc_url: external.rpc_url,
+            signer_key,
+            signer_key_file: external.signer_key_file,
+            operator: Address::ZERO,
+        };
+        // The settings' own checks: their errors never quote the key or the URL.
+        let probe = chain.settings(None);
+        chain.operator = probe.signer()?.address();
+        let provider = ProviderBuilder::new().connect_http(probe.rpc_url()?);
+        let chain_id = provider
+            .get_chain_id()
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot reach --rpc-url: {}", redact_urls(&error.to_string())))?;
+        let client = provider.get_client_version().await.unwrap_or_default();
+        chain.network = match chain_id {
             SHAPE_MAINNET => anyhow::bail!("refusing Shape mainnet (chain 360): the demo spends money on simulated viewers"),
             DEMO_CHAIN_ID if client.to_ascii_lowercase().starts_with("anvil") => Network::Anvil,
             DEMO_CHAIN_ID => Network::ShapeSepolia,
@@ -90,7 +95,7 @@ impl DemoChain {
                 "--rpc-url serves chain {other}; the demo runs on Shape Sepolia or an anvil started with --chain-id {DEMO_CHAIN_ID}"
             ),
         };
-        Ok(DemoChain { anvil: None, network, rpc_url: external.rpc_url, signer_key, operator: signer.address() })
+        Ok(chain)
     }
 
     /// True on the demo's own anvil: its accounts hold test ether that nobody needs back.
@@ -123,21 +128,19 @@ impl DemoChain {
             poll_interval_ms: if anvil { 200 } else { 1000 },
             max_fee_per_gas_wei: 1_000_000_000_000,
             max_log_range: 1000,
-            signer_key: Some(self.signer_key.clone()),
-            signer_key_file: None,
+            signer_key: self.signer_key.clone(),
+            signer_key_file: self.signer_key_file.clone(),
         }
     }
 
     /// A provider that signs for the operator and every wallet in `wallets`.
     pub fn provider(&self, wallets: &[&PrivateKeySigner]) -> anyhow::Result<DynProvider> {
-        let operator: PrivateKeySigner =
-            self.signer_key.expose_secret().parse().map_err(|_| anyhow::anyhow!("the signer key is not a 32-byte hex private key"))?;
-        let mut wallet = EthereumWallet::from(operator);
+        let settings = self.settings(None);
+        let mut wallet = EthereumWallet::from(settings.signer()?);
         for extra in wallets {
             wallet.register_signer((*extra).clone());
         }
-        let url = self.rpc_url.expose_secret().parse().map_err(|_| anyhow::anyhow!("the RPC URL is not valid (value not shown)"))?;
-        Ok(ProviderBuilder::new().wallet(wallet).connect_http(url).erased())
+        Ok(ProviderBuilder::new().wallet(wallet).connect_http(settings.rpc_url()?).erased())
     }
 
     pub fn operator(&self) -> Address {
@@ -149,7 +152,9 @@ impl DemoChain {
         let args = DeployArgs {
             treasury,
             admin: None,
-            withdrawal_delay_secs: 172_800,
+            // An hour: what the viewers leave in escrow on a shared chain comes back soon
+            // (`requestWithdrawal`, then `withdraw` an hour later, with the saved keys).
+            withdrawal_delay_secs: 3_600,
             nft_name: "Gavel Demo Marathon".into(),
             nft_symbol: "GAVELDEMO".into(),
         };
@@ -157,8 +162,8 @@ impl DemoChain {
     }
 }
 
-/// anvil from the repository's npm tools, else from PATH.
-fn anvil_program() -> PathBuf {
+/// anvil from the repository's npm tools (`scripts/setup`), else from PATH.
+pub fn anvil_program() -> PathBuf {
     let local = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../node_modules/.bin/anvil"));
     if local.exists() { local.to_path_buf() } else { PathBuf::from("anvil") }
 }

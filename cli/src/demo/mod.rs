@@ -14,7 +14,8 @@ mod chain;
 mod narrator;
 mod viewers;
 
-use std::collections::HashMap;
+pub use chain::anvil_program;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -23,23 +24,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::primitives::{Address, U256};
-use alloy::providers::DynProvider;
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use gavel_auction_manager::engine::EngineConfig;
 use gavel_auction_manager::users::{Role, create_user};
-use gavel_chain::bindings::AuctionHouse::AuctionHouseInstance;
 use gavel_chat_ingest::sources::twitch::local_server::LocalTwitchServer;
 use gavel_domain::events::{Event, EventEnvelope};
 use gavel_domain::{LotId, Wei, link};
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use self::chain::{DemoChain, ExternalChain};
 use self::narrator::{Narrator, SharedBoard, say};
-use self::viewers::{Crowd, Rules, SimulatedViewer};
+use self::viewers::{Crowd, Rules};
 use crate::config::Settings;
 use crate::sandbox::Sandbox;
 
@@ -78,14 +77,16 @@ pub struct DemoArgs {
 
 fn parse_eth(text: &str) -> Result<Wei, String> {
     let amount = Wei::parse_eth(text).map_err(|error| error.to_string())?;
-    if amount.as_u256() < U256::from(10u128.pow(15)) * U256::from(10u8) {
-        return Err("must be at least 0.01 ETH, enough for a few bids on every lot".into());
+    let least = Wei::parse_eth("0.01").map_err(|error| error.to_string())?;
+    if amount.as_u256() < least.as_u256() {
+        // The bid steps shrink with the deposit (Rules::for_demo); below this they are dust.
+        return Err("must be at least 0.01 ETH".into());
     }
     Ok(amount)
 }
 
 /// The line printed on standard output at the end.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Summary {
     pub nft: Address,
     pub auction_house: Address,
@@ -93,7 +94,7 @@ pub struct Summary {
     pub lots: Vec<LotSummary>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct LotSummary {
     pub lot_id: i64,
     pub token_id: i64,
@@ -105,8 +106,36 @@ pub struct LotSummary {
 }
 
 /// Runs the demo; prints the summary, then serves until `shutdown` unless `--exit`. `shutdown`
-/// before the summary stops it early; either way its database and namespace are removed.
+/// or a failing service stops it at any point; either way its database and namespace are removed.
 pub async fn run(settings: &Settings, args: DemoArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // PostgreSQL, RabbitMQ and Redis first: a missing one is found before any money moves.
+    let mut sandbox = Sandbox::create(settings).await?;
+    let failure = sandbox.failure();
+    let outcome = tokio::select! {
+        outcome = marathon(&mut sandbox, &args) => outcome,
+        () = shutdown.cancelled() => Err(anyhow::anyhow!("interrupted before the marathon ended")),
+        failure = failure => Err(anyhow::anyhow!("a Gavel service failed: {failure}")),
+    };
+    // The chain (our own anvil, if any) lives on while the dashboard is served.
+    if let Ok(_chain) = &outcome
+        && !args.exit
+    {
+        say("serving the dashboard until Ctrl-C");
+        let failure = sandbox.failure();
+        tokio::select! {
+            () = shutdown.cancelled() => {}
+            failure = failure => say(format_args!("a Gavel service failed: {failure}")),
+        }
+    }
+    if let Err(error) = sandbox.stop().await {
+        say(format_args!("(stopping the demo's services: {error:#})"));
+    }
+    outcome.map(drop)
+}
+
+/// The whole marathon, from the chain to the summary; returns the chain so that our own anvil
+/// outlives it.
+async fn marathon(sandbox: &mut Sandbox, args: &DemoArgs) -> anyhow::Result<DemoChain> {
     let external =
         args.rpc_url.clone().map(|url| ExternalChain { rpc_url: SecretString::from(url), signer_key_file: args.signer_key_file.clone() });
     let chain = DemoChain::start(external).await?;
@@ -134,32 +163,8 @@ pub async fn run(settings: &Settings, args: DemoArgs, shutdown: CancellationToke
     let provider = chain.provider(&wallets)?;
     chain::fund(&provider, chain.operator(), &wallets, args.deposit).await?;
     say(format_args!("chain: {} viewers funded with {} each, plus gas", viewers.len(), args.deposit));
-
-    let mut sandbox = Sandbox::create(settings).await?;
     let house = chain::house(deployed.auction_house, provider);
-    let outcome = tokio::select! {
-        outcome = marathon(&mut sandbox, &chain, &house, &deployed, viewers, &folder, &args) => outcome,
-        () = shutdown.cancelled() => Err(anyhow::anyhow!("interrupted before the marathon ended")),
-    };
-    if outcome.is_ok() && !args.exit {
-        say("serving the dashboard until Ctrl-C");
-        shutdown.cancelled().await;
-    }
-    if let Err(error) = sandbox.stop().await {
-        say(format_args!("(cleaning up the demo's database and queues failed: {error:#})"));
-    }
-    outcome
-}
 
-async fn marathon(
-    sandbox: &mut Sandbox,
-    chain: &DemoChain,
-    house: &AuctionHouseInstance<DynProvider>,
-    deployed: &crate::house::Deployed,
-    viewers: Arc<Vec<SimulatedViewer>>,
-    folder: &Path,
-    args: &DemoArgs,
-) -> anyhow::Result<()> {
     let password = uuid::Uuid::new_v4().simple().to_string();
     let admin = create_user(&sandbox.pool, "demo", Role::Admin, &password).await?;
     let login_file = folder.join("admin-login.txt");
@@ -167,29 +172,23 @@ async fn marathon(
 
     let twitch = Arc::new(LocalTwitchServer::start().await.context("the local Twitch-protocol chat server")?);
     let address = sandbox.start_auction_manager_at(args.address, EngineConfig::default()).await.with_context(|| {
-        format!("cannot serve on {} (is Gavel already running there? pass --address 127.0.0.1:0 for any free port)", args.address)
+        format!("cannot start the auction-manager on {} (if another process has that port, pass --address 127.0.0.1:0)", args.address)
     })?;
-    sandbox.start_settlement(chain.settings(Some(deployed)), None);
+    sandbox.start_settlement(chain.settings(Some(&deployed)), None);
     let source = crate::twitch::local_source(twitch.addr(), CHANNEL);
     sandbox.start_chat_ingest(sandbox.ingest_config("demo-ingest"), vec![source], None);
     tokio::time::timeout(Duration::from_secs(30), twitch.wait_for_joins(1)).await.context("chat-ingest did not join the chat")?;
     let api = format!("http://{address}");
 
-    // The story and the bot's echo go on while the demo serves, and stop with the sandbox.
+    // The story goes on while the demo serves, and stops with the sandbox.
     let board = SharedBoard::default();
-    let stop_story = sandbox.child_token();
-    let narrator = Narrator {
-        api: api.clone(),
-        token: admin.token.clone(),
-        board: board.clone(),
-        names: viewers.iter().map(|viewer| (viewer.bidder.clone(), viewer.chat.login.clone())).collect(),
-    };
-    tokio::spawn(narrator.run(stop_story.clone()));
-    tokio::spawn(narrator::echo_bot(twitch.clone(), stop_story));
+    let names = viewers.iter().map(|viewer| (viewer.bidder.clone(), viewer.chat.login.clone())).collect();
+    let narrator = Narrator::new(api.clone(), admin.token.clone(), board.clone(), names);
+    tokio::spawn(narrator.run(sandbox.child_token()));
 
     // Deposits on chain, credited by the settlement service's watcher, then `!link` in chat.
     for viewer in viewers.iter() {
-        chain::deposit(house, &viewer.wallet, &link::handle("twitch", &viewer.chat.login), &viewer.secret, args.deposit).await?;
+        chain::deposit(&house, &viewer.wallet, &link::handle("twitch", &viewer.chat.login), &viewer.secret, args.deposit).await?;
     }
     say(format_args!("chain: every viewer deposited {} into escrow with a commitment to their chat login", args.deposit));
     let links = viewers.iter().map(|viewer| viewers::link(&twitch, CHANNEL, viewer));
@@ -199,12 +198,7 @@ async fn marathon(
 
     // The marathon, through the admin API as an operator would create it.
     let client = reqwest::Client::new();
-    let rules = Rules {
-        reserve: Wei::from(U256::from(1_000_000_000_000_000u128)),
-        step: Wei::from(U256::from(500_000_000_000_000u128)),
-        deposit: args.deposit,
-        window: Duration::from_secs(u64::from((args.lot_seconds / 6).clamp(2, 10))),
-    };
+    let rules = Rules::for_demo(args);
     let first_start = Utc::now().trunc_subsecs(0) + chrono::Duration::seconds(5);
     let (marathon_id, lots) = create_marathon(&client, &api, &admin.token, args, deployed.auction_house, rules, first_start).await?;
     say(format_args!("dashboard: {api}/  (log in with the file {})", login_file.display()));
@@ -217,24 +211,24 @@ async fn marathon(
         bidding.spawn(crowd.clone().bid_on_lot(*lot, *start, *end));
     }
     let last_end = lots.last().map_or(first_start, |(_, _, end)| *end);
+    let mut summaries = Vec::new();
     for (lot, _, _) in &lots {
-        wait_completed(&client, &api, &admin.token, *lot, last_end).await?;
+        summaries.push(wait_settled(&client, &api, &admin.token, *lot, last_end).await?);
     }
     bidding.shutdown().await;
+    let summary = Summary { nft: deployed.nft, auction_house: deployed.auction_house, treasury, lots: summaries };
+    let unsold: Vec<i64> = summary.lots.iter().filter(|lot| lot.winner.is_none()).map(|lot| lot.lot_id).collect();
+    anyhow::ensure!(unsold.is_empty(), "lots settled without a sale: {unsold:?} ({})", serde_json::to_string(&summary)?);
 
     // Anyone may send the treasury its proceeds; the first viewer pays the gas.
     let payer = viewers.first().context("no viewers")?.wallet.address();
-    let balance = chain::claim_proceeds(house, payer, deployed.treasury).await?;
-    let summary = summarise(&client, &api, &admin.token, deployed, &viewers, &lots).await?;
+    let balance = chain::claim_proceeds(&house, payer, treasury).await?;
     let sold: U256 = summary.lots.iter().filter_map(|lot| lot.amount_wei.as_deref()).filter_map(|wei| wei.parse::<U256>().ok()).sum();
     say(format_args!("chain: proceeds claimed; the treasury holds {} for {} sold", Wei::from(balance), Wei::from(sold)));
     println!("{}", serde_json::to_string(&summary)?);
     std::io::stdout().flush()?;
     anyhow::ensure!(balance == sold, "the treasury holds {balance} wei, but the lots sold for {sold} wei");
-    let unsold: Vec<i64> =
-        summary.lots.iter().filter(|lot| lot.winner.is_none() || lot.state != "COMPLETED").map(|lot| lot.lot_id).collect();
-    anyhow::ensure!(unsold.is_empty(), "lots without a completed sale: {unsold:?}");
-    Ok(())
+    Ok(chain)
 }
 
 /// Creates the marathon and its lots back to back, each `lot_seconds` long, with room after each
@@ -305,54 +299,44 @@ async fn get(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result
     Ok(serde_json::from_str(&text)?)
 }
 
-/// Waits for the lot to be COMPLETED: up to ten minutes past the last lot's scheduled end.
-async fn wait_completed(client: &reqwest::Client, api: &str, token: &str, lot: LotId, last_end: DateTime<Utc>) -> anyhow::Result<()> {
+/// Waits until the lot is COMPLETED and its `lot.completed` is published (up to ten minutes past
+/// the last lot's scheduled end), and returns its summary from Gavel's record: the buyer, amount
+/// and transaction as settled (`lot.completed`), the bid-log hash as Gavel computed it (`lot.closed`).
+async fn wait_settled(client: &reqwest::Client, api: &str, token: &str, lot: LotId, last_end: DateTime<Utc>) -> anyhow::Result<LotSummary> {
     let deadline = last_end + chrono::Duration::minutes(10);
-    loop {
+    let completed = loop {
         let state = get(client, &format!("{api}/api/lots/{lot}"), token).await?["state"].as_str().unwrap_or_default().to_owned();
         match state.as_str() {
-            "COMPLETED" => return Ok(()),
-            "CANCELLED" => anyhow::bail!("lot {lot} was cancelled"),
-            _ if Utc::now() > deadline => anyhow::bail!("lot {lot} is still {state} ten minutes after the last lot's end"),
-            _ => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    }
-}
-
-/// The summary from Gavel's own record: each lot's state, its `lot.closed` (winner, amount, bid
-/// log hash) and its `lot.completed` (the settling transaction).
-async fn summarise(
-    client: &reqwest::Client,
-    api: &str,
-    token: &str,
-    deployed: &crate::house::Deployed,
-    viewers: &[SimulatedViewer],
-    lots: &[(LotId, DateTime<Utc>, DateTime<Utc>)],
-) -> anyhow::Result<Summary> {
-    let wallets: HashMap<_, _> = viewers.iter().map(|viewer| (viewer.bidder.clone(), viewer.wallet.address())).collect();
-    let mut summaries = Vec::new();
-    for (lot, _, _) in lots {
-        let state = get(client, &format!("{api}/api/lots/{lot}"), token).await?["state"].as_str().unwrap_or_default().to_owned();
-        let mut summary =
-            LotSummary { lot_id: lot.0, token_id: lot.0, state, winner: None, amount_wei: None, settle_tx: None, bid_log_hash: None };
-        for kind in ["lot.closed", "lot.completed"] {
-            let page = get(client, &format!("{api}/api/events/recent?type={kind}&lot_id={lot}&limit=1"), token).await?;
-            let events: Vec<EventEnvelope> = serde_json::from_value(page["events"].clone()).context("the events page")?;
-            for envelope in events {
-                match envelope.event {
-                    Event::LotClosed(closed) => {
-                        summary.winner = closed.winner.and_then(|winner| wallets.get(&winner).copied());
-                        summary.amount_wei = closed.amount.map(|amount| amount.as_u256().to_string());
-                        summary.bid_log_hash = Some(closed.bid_log_head);
-                    }
-                    Event::LotCompleted(completed) => summary.settle_tx = Some(completed.tx_hash),
-                    _ => {}
+            "COMPLETED" => {
+                if let Some(Event::LotCompleted(completed)) = latest(client, api, token, "lot.completed", lot).await? {
+                    break completed;
                 }
             }
+            "CANCELLED" => anyhow::bail!("lot {lot} was cancelled"),
+            _ if Utc::now() > deadline => anyhow::bail!("lot {lot} is still {state} ten minutes after the last lot's end"),
+            _ => {}
         }
-        summaries.push(summary);
-    }
-    Ok(Summary { nft: deployed.nft, auction_house: deployed.auction_house, treasury: deployed.treasury, lots: summaries })
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let Some(Event::LotClosed(closed)) = latest(client, api, token, "lot.closed", lot).await? else {
+        anyhow::bail!("lot {lot} is COMPLETED but its lot.closed is not published")
+    };
+    Ok(LotSummary {
+        lot_id: lot.0,
+        token_id: lot.0,
+        state: "COMPLETED".into(),
+        winner: completed.buyer,
+        amount_wei: completed.amount.map(|amount| amount.as_u256().to_string()),
+        settle_tx: Some(completed.tx_hash),
+        bid_log_hash: Some(closed.bid_log_head),
+    })
+}
+
+/// The lot's latest published event of `kind`.
+async fn latest(client: &reqwest::Client, api: &str, token: &str, kind: &str, lot: LotId) -> anyhow::Result<Option<Event>> {
+    let page = get(client, &format!("{api}/api/events/recent?type={kind}&lot_id={lot}&limit=1"), token).await?;
+    let events: Vec<EventEnvelope> = serde_json::from_value(page["events"].clone()).context("the events page")?;
+    Ok(events.into_iter().next().map(|envelope| envelope.event))
 }
 
 /// A folder of this run's files (0700) under the user's state directory.

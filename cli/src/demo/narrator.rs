@@ -2,12 +2,11 @@
 //! dashboard does (reconnecting with `Last-Event-ID`), writes one readable line per event that
 //! matters to standard error, and keeps the board the simulated viewers bid from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use gavel_chat_ingest::sources::twitch::local_server::LocalTwitchServer;
 use gavel_domain::events::{Event, EventEnvelope, ExtensionCause};
 use gavel_domain::{BidderId, LotId, Wei};
 use tokio_util::sync::CancellationToken;
@@ -45,16 +44,22 @@ impl SharedBoard {
 }
 
 pub struct Narrator {
-    pub api: String,
-    pub token: String,
-    pub board: SharedBoard,
+    api: String,
+    token: String,
+    board: SharedBoard,
     /// Bidder ids (`twitch:<user id>`) to the names viewers chat under.
-    pub names: HashMap<BidderId, String>,
+    names: HashMap<BidderId, String>,
+    /// Settling transactions already told as COMPLETED: their confirmation says nothing new.
+    completed: HashSet<String>,
 }
 
 impl Narrator {
+    pub fn new(api: String, token: String, board: SharedBoard, names: HashMap<BidderId, String>) -> Narrator {
+        Narrator { api, token, board, names, completed: HashSet::new() }
+    }
+
     /// Follows the stream until `stop`, reconnecting after a drop or a resync.
-    pub async fn run(self, stop: CancellationToken) {
+    pub async fn run(mut self, stop: CancellationToken) {
         let client = reqwest::Client::new();
         let mut last_seq: Option<i64> = None;
         while !stop.is_cancelled() {
@@ -73,7 +78,7 @@ impl Narrator {
         }
     }
 
-    async fn follow(&self, client: &reqwest::Client, last_seq: &mut Option<i64>) -> anyhow::Result<()> {
+    async fn follow(&mut self, client: &reqwest::Client, last_seq: &mut Option<i64>) -> anyhow::Result<()> {
         let mut request = client.get(format!("{}/api/events/stream", self.api)).bearer_auth(&self.token);
         if let Some(seq) = last_seq {
             request = request.header("Last-Event-ID", seq.to_string());
@@ -116,7 +121,7 @@ impl Narrator {
     }
 
     /// Updates the board and tells the event, if it is part of the story.
-    fn tell(&self, event: &Event) {
+    fn tell(&mut self, event: &Event) {
         match event {
             Event::LotOpened(opened) => say(format_args!("lot {}: open for bids until {}", opened.lot_id, clock(opened.ends_at))),
             Event::BidAccepted(bid) => {
@@ -156,29 +161,22 @@ impl Narrator {
                 }
                 _ => say(format_args!("lot {}: closed with no bids", closed.lot_id)),
             },
-            Event::SettlementAttempt(attempt) => {
+            Event::SettlementAttempt(attempt) if !self.completed.contains(&attempt.tx_hash) => {
                 say(format_args!("lot {}: chain transaction {} {}", attempt.lot_id, attempt.tx_hash, attempt.status))
             }
             Event::LotCompleted(completed) => {
-                say(format_args!("lot {}: COMPLETED on chain (transaction {})", completed.lot_id, completed.tx_hash))
+                self.completed.insert(completed.tx_hash.clone());
+                match (completed.buyer, completed.amount) {
+                    (Some(buyer), Some(amount)) => say(format_args!(
+                        "lot {}: COMPLETED on chain: the token went to {buyer} for {amount} (transaction {})",
+                        completed.lot_id, completed.tx_hash
+                    )),
+                    _ => say(format_args!("lot {}: COMPLETED on chain with no sale (transaction {})", completed.lot_id, completed.tx_hash)),
+                }
             }
             Event::LotCancelled(cancelled) => say(format_args!("lot {}: cancelled: {}", cancelled.lot_id, cancelled.reason)),
             Event::DepositCredited(deposit) => say(format_args!("escrow: deposit of {} from {} credited", deposit.amount, deposit.wallet)),
             _ => {}
-        }
-    }
-}
-
-/// Repeats what Gavel's bot says in chat, until `stop`.
-pub async fn echo_bot(twitch: Arc<LocalTwitchServer>, stop: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            line = twitch.next_sent(Duration::from_secs(1)) => {
-                if let Some(line) = line {
-                    say(format_args!("chat #{} gavelbot: {}", line.channel, line.text));
-                }
-            }
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use alloy::primitives::U256;
 use alloy::signers::local::PrivateKeySigner;
 use chrono::{DateTime, Utc};
 use gavel_chat_ingest::sources::twitch::local_server::{LocalTwitchServer, Viewer};
@@ -88,6 +89,28 @@ pub struct Rules {
     pub window: Duration,
 }
 
+impl Rules {
+    /// A step of 0.0005 ETH, smaller when the deposits call for it: a lot sees about
+    /// `2 × bidders + 2` bids of one to three steps over a reserve of two, and its price must stay
+    /// within half a deposit and within its share of half of all deposits, so that whoever wins
+    /// the early lots, someone can still afford the later ones.
+    pub fn for_demo(args: &super::DemoArgs) -> Rules {
+        let (bidders, lots) = (U256::from(args.bidders), U256::from(args.lots));
+        let deposit = args.deposit.as_u256();
+        let per_lot = (deposit * bidders / (U256::from(2u8) * lots)).min(deposit / U256::from(2u8));
+        let most_steps = U256::from(3u8) * (U256::from(2u8) * bidders + U256::from(2u8)) + U256::from(2u8);
+        let grain = U256::from(10_000_000_000_000u128); // 0.00001 ETH: amounts people can read
+        let step = (per_lot / most_steps).min(U256::from(500_000_000_000_000u128)) / grain * grain;
+        let step = step.max(grain);
+        Rules {
+            reserve: Wei::from(step * U256::from(2u8)),
+            step: Wei::from(step),
+            deposit: args.deposit,
+            window: Duration::from_secs(u64::from((args.lot_seconds / 6).clamp(2, 10))),
+        }
+    }
+}
+
 /// The viewers in the chat, bidding from what the board shows.
 #[derive(Clone)]
 pub struct Crowd {
@@ -129,15 +152,17 @@ impl Crowd {
                 None => (None, rules.reserve),
             };
             let steps: u32 = rand::random_range(0..3);
-            let amount = (0..steps).fold(floor, |amount, _| amount.saturating_add(rules.step));
-            let mut candidates: Vec<&SimulatedViewer> = self
-                .viewers
-                .iter()
-                .filter(|viewer| Some(&viewer.bidder) != leader.as_ref())
-                .filter(|viewer| rules.deposit.saturating_sub(board.won(&viewer.bidder)).as_u256() >= amount.as_u256())
-                .collect();
-            candidates.shuffle(&mut rand::rng());
-            candidates.first().map(|viewer| (viewer.chat.clone(), amount))
+            let eager = (0..steps).fold(floor, |amount, _| amount.saturating_add(rules.step));
+            let can_pay = |viewer: &&SimulatedViewer, amount: Wei| {
+                Some(&viewer.bidder) != leader.as_ref()
+                    && rules.deposit.saturating_sub(board.won(&viewer.bidder)).as_u256() >= amount.as_u256()
+            };
+            // The eager raise if someone can pay it, else the least raise.
+            [eager, floor].into_iter().find_map(|amount| {
+                let mut candidates: Vec<&SimulatedViewer> = self.viewers.iter().filter(|viewer| can_pay(viewer, amount)).collect();
+                candidates.shuffle(&mut rand::rng());
+                candidates.first().map(|viewer| (viewer.chat.clone(), amount))
+            })
         };
         if let Some((viewer, amount)) = choice {
             let text = format!("!bid {}", amount.to_eth_string());

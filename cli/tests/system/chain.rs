@@ -23,8 +23,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 use tokio::task::JoinSet;
 
-const ANVIL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../node_modules/.bin/anvil");
-
 pub const MILLI_ETH: u128 = 1_000_000_000_000_000;
 
 pub struct TestChain {
@@ -36,7 +34,8 @@ pub struct TestChain {
 
 impl TestChain {
     pub async fn start() -> TestChain {
-        let anvil = Anvil::at(ANVIL).chain_id(11011).try_spawn().expect("anvil (run `npm ci` at the repository root)");
+        let anvil =
+            Anvil::at(gavel::demo::anvil_program()).chain_id(11011).try_spawn().expect("anvil (run `npm ci` at the repository root)");
         let mut wallet = EthereumWallet::from(PrivateKeySigner::from(anvil.keys()[0].clone()));
         for key in &anvil.keys()[1..] {
             wallet.register_signer(PrivateKeySigner::from(key.clone()));

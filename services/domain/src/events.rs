@@ -163,6 +163,11 @@ pub struct LotCompleted {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
     pub tx_hash: String,
+    /// The wallet that paid and received the token, from the house's `LotSettled` log: the
+    /// winner's, or the runner-up's when the winner's escrow fell short. `None`: no sale.
+    pub buyer: Option<alloy_primitives::Address>,
+    /// What the buyer paid, as settled on chain. `None`: no sale.
+    pub amount: Option<Wei>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

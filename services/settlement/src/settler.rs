@@ -608,7 +608,13 @@ impl Settler {
             {
                 record.lot.transition(LotTransition::Complete).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
                 lots::save(&mut *tx, &record).await?;
-                let completed = LotCompleted { lot_id: lot, marathon_id: record.lot.marathon_id, tx_hash: hash.clone() };
+                let completed = LotCompleted {
+                    lot_id: lot,
+                    marathon_id: record.lot.marathon_id,
+                    tx_hash: hash.clone(),
+                    buyer: proof.sale.map(|(wallet, _, _)| wallet),
+                    amount: proof.sale.map(|(_, amount, _)| Wei::from(amount)),
+                };
                 outbox::append(&mut *tx, &Event::LotCompleted(completed), now).await?;
             }
             if let Some((wallet, amount, log_index)) = proof.sale {
