@@ -168,6 +168,9 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A `tracing` filter such as `info` or `gavel_auction_manager=debug,info`.
     pub filter: String,
+    /// An OpenTelemetry collector's OTLP/HTTP traces endpoint (`http://collector:4318/v1/traces`):
+    /// spans (each HTTP request's, with its request id) are exported there. Absent: none are.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// The defaults: every dependency on this machine at its usual port.
@@ -226,6 +229,10 @@ impl Settings {
     /// What the types alone cannot say.
     fn check(&self) -> anyhow::Result<()> {
         EnvFilter::try_new(&self.log.filter).map_err(|error| anyhow::anyhow!("configuration: log.filter: {error}"))?;
+        if let Some(endpoint) = &self.log.otlp_endpoint {
+            let url = reqwest::Url::parse(endpoint).map_err(|error| anyhow::anyhow!("configuration: log.otlp_endpoint: {error}"))?;
+            anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "configuration: log.otlp_endpoint must be an http(s) URL");
+        }
         anyhow::ensure!(
             usize::from(self.engine.prefetch) > self.engine.batch_max,
             "configuration: engine.prefetch must exceed engine.batch_max, or watermarks queued behind waiting bids are never read"
@@ -293,6 +300,12 @@ mod tests {
             jail.set_env("GAVEL__LOG__FILTER", "info,[=");
             let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
             assert!(error.contains("log.filter"), "{error}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__LOG__OTLP_ENDPOINT", "collector:4318");
+            let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(error.contains("log.otlp_endpoint"), "{error}");
             Ok(())
         });
         figment::Jail::expect_with(|jail| {

@@ -14,6 +14,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use gavel::config::{LogFormat, Settings};
 use gavel::run;
+use gavel::telemetry::SpanExport;
 use gavel_auction_manager::users::{Role, create_user};
 use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
@@ -161,7 +162,7 @@ async fn main() -> std::process::ExitCode {
     // The demo tells its own story on standard error; services speak up only about trouble,
     // unless a filter is asked for.
     let demo = matches!(cli.command, Command::Demo(_));
-    init_tracing(&settings, demo && std::env::var_os("GAVEL__LOG__FILTER").is_none());
+    let _spans = init_tracing(&settings, demo && std::env::var_os("GAVEL__LOG__FILTER").is_none());
     match execute(cli.command, settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -172,17 +173,31 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_tracing(settings: &Settings, quiet: bool) {
+/// Logs to standard error, and spans to the OTLP collector when `log.otlp_endpoint` is set
+/// (the returned export flushes when dropped: keep it until the end).
+fn init_tracing(settings: &Settings, quiet: bool) -> Option<SpanExport> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     // Checked when the settings were loaded.
     let filter = match quiet {
         true => EnvFilter::new("warn"),
         false => EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info")),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A collector that cannot be set up costs the spans, never the service.
+    let export = settings.log.otlp_endpoint.as_deref().and_then(|endpoint| match SpanExport::start(endpoint) {
+        Ok(export) => Some(export),
+        Err(error) => {
+            eprintln!("gavel: spans will not be exported (log.otlp_endpoint): {error:#}");
+            None
+        }
+    });
+    let registry = tracing_subscriber::registry().with(filter).with(export.as_ref().map(SpanExport::layer));
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match (settings.log.format, quiet) {
-        (LogFormat::Json, false) => builder.json().init(),
-        _ => builder.init(),
+        (LogFormat::Json, false) => registry.with(stderr.json()).init(),
+        _ => registry.with(stderr).init(),
     }
+    export
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {

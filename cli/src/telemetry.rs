@@ -5,6 +5,8 @@
 //!
 //! Only Gavel's own metrics are rendered, and their labels are outcomes, reasons, queue names,
 //! platforms and action kinds: never a URL, a key or a token.
+//!
+//! Spans can also go to an OpenTelemetry collector ([`SpanExport`], `log.otlp_endpoint`).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -13,6 +15,10 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Bid decisions: a millisecond when idle, up to seconds under load or while ingest instances'
 /// watermarks hold bids back.
@@ -68,6 +74,37 @@ pub fn router() -> Router {
         .route("/metrics", get(move || async move { ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()) }))
 }
 
+/// Spans exported to an OpenTelemetry collector over OTLP/HTTP (protobuf), in batches sent from
+/// the exporter's own thread, so a slow collector never holds a request back. What is still
+/// batched is flushed when this is dropped, at the end of `main`.
+pub struct SpanExport(SdkTracerProvider);
+
+impl SpanExport {
+    /// Exports to `endpoint`, the collector's traces URL (`…:4318/v1/traces`).
+    pub fn start(endpoint: &str) -> anyhow::Result<SpanExport> {
+        let exporter = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(endpoint).build()?;
+        let resource = opentelemetry_sdk::Resource::builder().with_service_name("gavel").build();
+        Ok(SpanExport(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build()))
+    }
+
+    /// The layer that turns `tracing` spans into exported ones.
+    pub fn layer<S>(&self) -> tracing_opentelemetry::OpenTelemetryLayer<S, SdkTracer>
+    where
+        S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+    {
+        tracing_opentelemetry::layer().with_tracer(self.0.tracer("gavel"))
+    }
+}
+
+impl Drop for SpanExport {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.shutdown() {
+            // The subscriber may be gone by now: say it on standard error.
+            eprintln!("gavel: the last spans were not exported: {error}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::future::IntoFuture;
@@ -85,5 +122,35 @@ mod tests {
         assert!(text.contains("# HELP gavel_bid_decision_seconds From a bid's receipt stamp"), "{text}");
         assert!(text.contains("gavel_bid_decision_seconds_bucket{le=\"0.0025\"} 0"), "{text}");
         assert!(text.contains("gavel_bid_decision_seconds_bucket{le=\"0.005\"} 1"), "{text}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn spans_reach_an_otlp_collector() {
+        use tracing_subscriber::layer::SubscriberExt;
+        let (sent, mut received) = tokio::sync::mpsc::unbounded_channel::<(String, axum::body::Bytes)>();
+        let collector = axum::Router::new().route(
+            "/v1/traces",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let _ = sent.send((kind, body));
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let server = tokio::spawn(axum::serve(listener, collector).into_future());
+
+        let export = super::SpanExport::start(&format!("http://{address}/v1/traces")).expect("exporter");
+        let subscriber = tracing_subscriber::registry().with(export.layer());
+        tracing::subscriber::with_default(subscriber, || {
+            let _request = tracing::info_span!("request", request_id = "rid-42").entered();
+        });
+        // Dropping flushes: a blocking call, off the runtime's workers.
+        tokio::task::spawn_blocking(move || drop(export)).await.expect("flushed");
+        let (kind, body) =
+            tokio::time::timeout(std::time::Duration::from_secs(10), received.recv()).await.expect("exported").expect("a batch");
+        server.abort();
+        assert_eq!(kind, "application/x-protobuf");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("request") && body.contains("rid-42"), "the span and its request id: {body:?}");
     }
 }
