@@ -7,6 +7,7 @@ use std::time::Duration;
 use alloy::primitives::Address;
 use alloy::providers::Provider;
 use chrono::{DateTime, Utc};
+use gavel_store::settlement::{Action, AttemptKind};
 use gavel_store::{PgPool, settlement};
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 use tokio_util::sync::CancellationToken;
@@ -42,6 +43,14 @@ pub fn describe() {
 /// Refreshes the gauges until `shutdown`. A failed read leaves the gauge at its last value (a
 /// chain head that stops moving is itself the alarm).
 pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_secs: i64, shutdown: CancellationToken) {
+    // The failures alerts watch with `increase()` exist at 0 from the start: a series that first
+    // appears at 1 shows no increase, and the first winner default after a restart would pass
+    // unseen.
+    for action in [Action::Open, Action::Close] {
+        for kind in [AttemptKind::Reverted, AttemptKind::Dropped, AttemptKind::RpcError, AttemptKind::WinnerDefaulted] {
+            metrics::counter!(ATTEMPTS, "action" => action.as_str(), "kind" => kind.as_str()).increment(0);
+        }
+    }
     let mut tick = tokio::time::interval(REFRESH_EVERY);
     loop {
         tokio::select! {
