@@ -41,18 +41,13 @@ impl Relay {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(outbox::NOTIFY_CHANNEL).await?;
         tracing::info!(exchange = %self.topology.events_exchange(), "outbox relay started");
+        // The backlog is counted on a timer of its own: publishing may loop for as long as events
+        // keep coming, or block while the broker blocks publishers, which is when it must show.
+        let watching = shutdown.child_token();
+        let _stop_watching = watching.clone().drop_guard();
+        tokio::spawn(watch_backlog(self.pool.clone(), watching));
         let mut delay = Duration::from_millis(100);
-        let mut backlog_read_at: Option<std::time::Instant> = None;
         loop {
-            // Before publishing, so a relay that cannot publish shows what waits; at most every
-            // few seconds, as the relay may wake on every commit.
-            if backlog_read_at.is_none_or(|at| at.elapsed() >= telemetry::GAUGE_EVERY) {
-                backlog_read_at = Some(std::time::Instant::now());
-                match outbox::backlog(&self.pool).await {
-                    Ok(count) => metrics::gauge!(telemetry::OUTBOX_BACKLOG).set(count as f64),
-                    Err(error) => tracing::debug!(error = %error, "could not count the outbox backlog"),
-                }
-            }
             match self.publish_pending(&publisher).await {
                 Ok(()) => delay = Duration::from_millis(100),
                 Err(error) => {
@@ -119,6 +114,22 @@ impl Relay {
             let seqs: Vec<i64> = envelopes.iter().map(|envelope| envelope.seq).collect();
             outbox::mark_published(&self.pool, &seqs).await?;
             tracing::debug!(events = envelopes.len(), publish_ms = began.elapsed().as_millis() as u64, "events published");
+        }
+    }
+}
+
+/// Counts the outbox rows not yet published every [`telemetry::GAUGE_EVERY`] until `shutdown`.
+/// A failed count leaves the gauge at its last value (PostgreSQL being down shows on `/ready`).
+async fn watch_backlog(pool: PgPool, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(telemetry::GAUGE_EVERY);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match outbox::backlog(&pool).await {
+            Ok(count) => metrics::gauge!(telemetry::OUTBOX_BACKLOG).set(count as f64),
+            Err(error) => tracing::debug!(error = %error, "could not count the outbox backlog"),
         }
     }
 }
