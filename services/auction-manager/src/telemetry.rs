@@ -13,7 +13,8 @@ pub const BIDS: &str = "gavel_bids_total";
 pub const BID_DECISION_SECONDS: &str = "gavel_bid_decision_seconds";
 /// Messages ready in the bids queue, by `queue`.
 pub const BID_QUEUE_DEPTH: &str = "gavel_bid_queue_depth";
-/// Receipt stamp → consumption, for the latest bid the engine took from the queue.
+/// Receipt stamp → consumption, for the latest bid the engine took from the queue; 0 once the
+/// queue is empty.
 pub const BID_QUEUE_LAG_SECONDS: &str = "gavel_bid_queue_lag_seconds";
 /// Outbox rows not yet published.
 pub const OUTBOX_BACKLOG: &str = "gavel_outbox_backlog";
@@ -28,7 +29,11 @@ pub fn describe() {
     describe_counter!(BIDS, Unit::Count, "Bids decided by the engine, by outcome and rejection reason (counted after their batch commits)");
     describe_histogram!(BID_DECISION_SECONDS, Unit::Seconds, "From a bid's receipt stamp at chat-ingest to its decision committed");
     describe_gauge!(BID_QUEUE_DEPTH, Unit::Count, "Messages ready in the bids queue (polled by the engine)");
-    describe_gauge!(BID_QUEUE_LAG_SECONDS, Unit::Seconds, "Age (since its receipt stamp) of the latest bid the engine took from the queue");
+    describe_gauge!(
+        BID_QUEUE_LAG_SECONDS,
+        Unit::Seconds,
+        "Age (since its receipt stamp) of the latest bid the engine took from the queue; 0 when the queue is empty"
+    );
     describe_gauge!(OUTBOX_BACKLOG, Unit::Count, "Events committed to the outbox and not yet published");
     describe_gauge!(LOTS_ACTIVE, Unit::Count, "Lots open for bidding (ACTIVE) now");
 }

@@ -299,8 +299,8 @@ fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], co
     }
 }
 
-/// Polls the bids queue's depth every [`telemetry::GAUGE_EVERY`] until `shutdown`, on a channel
-/// of its own (a failed inspection closes its channel, and the next poll opens another).
+/// Polls the bids queue's depth every [`telemetry::GAUGE_EVERY`] until `shutdown` (and zeroes the
+/// queue lag when nothing waits), on a channel of its own (a failed inspection closes its channel, and the next poll opens another).
 pub async fn watch_queue_depth(connection: Arc<Connection>, topology: Topology, shutdown: CancellationToken) -> anyhow::Result<()> {
     let queue = topology.bids_queue();
     let mut channel = None;
@@ -315,7 +315,14 @@ pub async fn watch_queue_depth(connection: Arc<Connection>, topology: Topology, 
         let Some(open) = &channel else { continue };
         // A broker that cannot answer shows on /ready; the gauge keeps its last value meanwhile.
         match gavel_bus::topology::inspect(open, &queue).await {
-            Ok(stats) => metrics::gauge!(telemetry::BID_QUEUE_DEPTH, "queue" => queue.clone()).set(stats.messages),
+            Ok(stats) => {
+                metrics::gauge!(telemetry::BID_QUEUE_DEPTH, "queue" => queue.clone()).set(stats.messages);
+                // The lag is otherwise set only when a bid is consumed: after a burst it would stay
+                // high through the quiet that follows, and its alert would never clear.
+                if stats.messages == 0 {
+                    metrics::gauge!(telemetry::BID_QUEUE_LAG_SECONDS).set(0.0);
+                }
+            }
             Err(error) => tracing::debug!(error = %error, "could not read the bids queue's depth"),
         }
     }
