@@ -161,10 +161,11 @@ impl Publisher {
                 Ok(()) => {
                     tracing::debug!(bids = bids.len(), confirm_ms = began.elapsed().as_millis() as u64, "bids confirmed");
                     // Each bid's message id is its id from here to settlement: the engine's
-                    // decision and the settlement of the lot it wins log the same one.
+                    // decision and the settlement of the lot it wins log the same one. At debug:
+                    // one line per bid on the hot path; the engine's decision carries the trail.
                     for message in messages {
                         if let BidsQueueMessage::Bid(bid) = message {
-                            tracing::info!(message_id = %bid.message_id, bidder = %bid.bidder, channel = %bid.channel, received_at = %bid.received_at, "bid published");
+                            tracing::debug!(message_id = %bid.message_id, bidder = %bid.bidder, channel = %bid.channel, received_at = %bid.received_at, "bid published");
                         }
                     }
                     return Ok(());

@@ -159,10 +159,11 @@ impl BidEngine {
                     continue;
                 }
             };
-            let Some((decided, closed)) = committed else {
+            let Some(committed) = committed else {
                 return Ok(false);
             };
             state.instances.excuse_pause(began, Utc::now());
+            let decided = committed.outcomes.len();
             if decided > 0 {
                 crate::failpoint("commit").await;
             }
@@ -174,10 +175,13 @@ impl BidEngine {
             for acker in state.watermark_acks.drain(..) {
                 acknowledge(&acker).await;
             }
-            if decided > 0 || !closed.is_empty() {
+            if decided > 0 || !committed.closed.is_empty() {
                 self.relay_wake.notify_one();
             }
-            for lot in closed {
+            // Logged and counted once the acks and the relay's wake-up are on their way: they
+            // wait on nothing here.
+            observe_decisions(&commands, &committed);
+            for lot in &committed.closed {
                 tracing::info!(lot_id = lot.0, "lot closed: winner final");
             }
             if ready.len() < self.config.batch_max {
@@ -192,21 +196,27 @@ impl BidEngine {
     /// and are tried again after a pause, and the stalled engine shows on `/ready`.
     async fn isolate_poison(&self, state: &mut State, ready: &[HeldKey], shutdown: &CancellationToken) -> anyhow::Result<()> {
         let mut failed = Vec::new();
-        let mut passed = 0;
+        let mut passed = Vec::new();
         for key in ready {
             let Some(held) = state.held.get(key) else { continue };
             match self.commit(std::slice::from_ref(&held.command), &[], Horizon::Nothing, None, shutdown).await {
-                Ok(Some(_)) => {
-                    passed += 1;
+                Ok(Some(committed)) => {
                     if let Some(held) = state.held.remove(key) {
                         acknowledge(&held.acker).await;
+                        passed.push((held.command, committed));
                     }
                 }
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    // Shutting down: what did commit is still counted.
+                    for (command, committed) in &passed {
+                        observe_decisions(std::slice::from_ref(command), committed);
+                    }
+                    return Ok(());
+                }
                 Err(error) => failed.push((key.clone(), error)),
             }
         }
-        if passed == 0 && !failed.is_empty() {
+        if passed.is_empty() && !failed.is_empty() {
             tracing::error!(bids = failed.len(), "every bid of the batch fails alone: holding them and retrying");
             tokio::select! {
                 () = shutdown.cancelled() => {}
@@ -223,6 +233,9 @@ impl BidEngine {
             }
         }
         self.relay_wake.notify_one();
+        for (command, committed) in &passed {
+            observe_decisions(std::slice::from_ref(command), committed);
+        }
         Ok(())
     }
 
@@ -234,7 +247,7 @@ impl BidEngine {
         horizon: Horizon,
         earliest_waiting: Option<DateTime<Utc>>,
         shutdown: &CancellationToken,
-    ) -> anyhow::Result<Option<(usize, Vec<gavel_domain::LotId>)>> {
+    ) -> anyhow::Result<Option<Committed>> {
         let mut delay = Duration::from_millis(100);
         loop {
             let attempt = async {
@@ -254,8 +267,7 @@ impl BidEngine {
             match attempt.await {
                 Ok((outcomes, closed)) => {
                     tracing::debug!(bids = commands.len(), held_ms = began.elapsed().as_millis() as u64, "batch committed");
-                    observe_decisions(commands, &outcomes, Utc::now());
-                    return Ok(Some((outcomes.len(), closed)));
+                    return Ok(Some(Committed { outcomes, closed, at: Utc::now() }));
                 }
                 Err((true, error)) => {
                     tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "PostgreSQL unavailable: holding the batch");
@@ -271,11 +283,18 @@ impl BidEngine {
     }
 }
 
+/// What one committed transaction decided and closed, and when it committed.
+struct Committed {
+    outcomes: Vec<(String, Outcome)>,
+    closed: Vec<gavel_domain::LotId>,
+    at: DateTime<Utc>,
+}
+
 /// Logs, counts and times committed decisions (never those of a batch rolled back), each from
 /// its receipt stamp at ingest. The log line carries the chat message's id, as ingest's did.
-fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], committed_at: DateTime<Utc>) {
+fn observe_decisions(commands: &[BidCommand], committed: &Committed) {
     let received: HashMap<&str, DateTime<Utc>> = commands.iter().map(|c| (c.message_id.as_str(), c.received_at)).collect();
-    for (message_id, outcome) in outcomes {
+    for (message_id, outcome) in &committed.outcomes {
         let (label, reason) = match outcome {
             Outcome::Duplicate => ("duplicate", "none"),
             Outcome::Decided { decision: Decision::Accepted(_), .. } => ("accepted", "none"),
@@ -283,19 +302,28 @@ fn observe_decisions(commands: &[BidCommand], outcomes: &[(String, Outcome)], co
         };
         metrics::counter!(telemetry::BIDS, "outcome" => label, "reason" => reason).increment(1);
         let Outcome::Decided { bid_id, decision } = outcome else {
-            tracing::info!(message_id = %message_id, outcome = label, "bid already decided: duplicate ignored");
+            tracing::debug!(message_id = %message_id, outcome = label, "bid already decided: duplicate ignored");
             continue;
         };
         let lot_id = match decision {
             Decision::Accepted(acceptance) => Some(acceptance.lot.id.0),
             Decision::Rejected(_) => None,
         };
-        tracing::info!(message_id = %message_id, bid_id = bid_id.0, lot_id, outcome = label, reason, "bid decided");
         // A duplicate was decided (and timed) when it first came.
-        if let Some(received_at) = received.get(message_id.as_str()) {
+        let received_at = received.get(message_id.as_str()).copied();
+        if let Some(received_at) = received_at {
             // Zero rather than negative if the ingest host's clock runs ahead of this one.
-            metrics::histogram!(telemetry::BID_DECISION_SECONDS).record((committed_at - *received_at).to_std().unwrap_or_default());
+            metrics::histogram!(telemetry::BID_DECISION_SECONDS).record((committed.at - received_at).to_std().unwrap_or_default());
         }
+        tracing::info!(
+            message_id = %message_id,
+            bid_id = bid_id.0,
+            lot_id,
+            outcome = label,
+            reason,
+            received_at = received_at.map(tracing::field::display),
+            "bid decided"
+        );
     }
 }
 
