@@ -293,7 +293,7 @@ struct Committed {
 /// Logs, counts and times committed decisions (never those of a batch rolled back), each from
 /// its receipt stamp at ingest. The log line carries the chat message's id, as ingest's did.
 fn observe_decisions(commands: &[BidCommand], committed: &Committed) {
-    let received: HashMap<&str, DateTime<Utc>> = commands.iter().map(|c| (c.message_id.as_str(), c.received_at)).collect();
+    let received = first_received(commands);
     for (message_id, outcome) in &committed.outcomes {
         let (label, reason) = match outcome {
             Outcome::Duplicate => ("duplicate", "none"),
@@ -325,6 +325,16 @@ fn observe_decisions(commands: &[BidCommand], committed: &Committed) {
             "bid decided"
         );
     }
+}
+
+/// Each message's receipt stamp. Both copies of a message heard by redundant ingest instances
+/// may share a batch, in received order: the first copy's stamp is the one the bid waited from.
+fn first_received(commands: &[BidCommand]) -> HashMap<&str, DateTime<Utc>> {
+    let mut received = HashMap::new();
+    for command in commands {
+        received.entry(command.message_id.as_str()).or_insert(command.received_at);
+    }
+    received
 }
 
 /// Polls the bids queue's depth every [`telemetry::GAUGE_EVERY`] until `shutdown` (and zeroes the
@@ -415,5 +425,37 @@ fn is_transient(error: &sqlx::Error) -> bool {
             ["08", "57", "53"].iter().any(|class| code.starts_with(class)) || code == "40001" || code == "40P01"
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gavel_domain::bidding::BidKind;
+    use gavel_domain::{BidderId, Wei};
+
+    use super::*;
+
+    fn copy(instance: &str, received_at: DateTime<Utc>) -> BidCommand {
+        BidCommand {
+            message_id: "twitch:m1".into(),
+            instance: instance.into(),
+            channel: "twitch:gavel".into(),
+            bidder: BidderId::parse("twitch:1").expect("a valid bidder"),
+            login: "viewer".into(),
+            display_name: "Viewer".into(),
+            kind: BidKind::Plain(Wei::from(1_000_u128)),
+            received_at,
+            platform_sent_at: None,
+        }
+    }
+
+    #[test]
+    fn a_message_heard_twice_is_timed_from_its_first_copy() {
+        let first = Utc::now();
+        let later = first + TimeDelta::milliseconds(300);
+        let commands = [copy("ingest-a", first), copy("ingest-b", later)];
+        let received = first_received(&commands);
+        assert_eq!(received.len(), 1);
+        assert_eq!(received.get("twitch:m1"), Some(&first));
     }
 }
