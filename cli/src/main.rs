@@ -162,20 +162,34 @@ async fn main() -> std::process::ExitCode {
     // The demo tells its own story on standard error; services speak up only about trouble,
     // unless a filter is asked for.
     let demo = matches!(cli.command, Command::Demo(_));
-    let _spans = init_tracing(&settings, demo && std::env::var_os("GAVEL__LOG__FILTER").is_none());
-    match execute(cli.command, settings).await {
+    let tracing = init_tracing(&settings, demo && std::env::var_os("GAVEL__LOG__FILTER").is_none());
+    let code = match execute(cli.command, settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "gavel failed");
             eprintln!("gavel: {error:#}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    // Written out here, before the process exits, with the failure above.
+    drop(tracing);
+    code
+}
+
+/// What must outlive every log line and span: dropping it flushes the spans still batched, then
+/// the log lines still queued for standard error.
+struct Tracing {
+    _spans: Option<SpanExport>,
+    _stderr: tracing_appender::non_blocking::WorkerGuard,
 }
 
 /// Logs to standard error, and spans to the OTLP collector when `log.otlp_endpoint` is set
-/// (the returned export flushes when dropped: keep it until the end).
-fn init_tracing(settings: &Settings, quiet: bool) -> Option<SpanExport> {
+/// (keep the returned guards until the end).
+///
+/// Log lines are written to standard error by a thread of their own, so a slow reader of the
+/// process's output never holds a bid back; should it fall more than the writer's buffer (128k
+/// lines) behind, lines are dropped rather than stalling the service.
+fn init_tracing(settings: &Settings, quiet: bool) -> Tracing {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     // Checked when the settings were loaded.
@@ -192,12 +206,13 @@ fn init_tracing(settings: &Settings, quiet: bool) -> Option<SpanExport> {
         }
     });
     let registry = tracing_subscriber::registry().with(filter).with(export.as_ref().map(SpanExport::layer));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let stderr = tracing_subscriber::fmt::layer().with_writer(writer);
     match (settings.log.format, quiet) {
         (LogFormat::Json, false) => registry.with(stderr.json()).init(),
         _ => registry.with(stderr).init(),
     }
-    export
+    Tracing { _spans: export, _stderr: guard }
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
