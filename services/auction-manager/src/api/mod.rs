@@ -89,19 +89,42 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Request ids and a span per request, for every route of a server: `x-request-id` is taken from
-/// the caller (a proxy that set one) or made (a UUID), carried by every log line of the request
-/// through its span, and returned on the response, so a report quoting it finds the logs.
+/// the caller (a proxy that set one) when it is fit to keep, else made (a UUID), carried by every
+/// log line of the request through its span, and returned on the response, so a report quoting it
+/// finds the logs.
 pub fn traced(router: Router) -> Router {
-    // Outermost last: the id is set before the span is made and copied onto the response.
+    // Outermost last: an unfit id is dropped, so one is made, before the span is made and the id
+    // copied onto the response.
     router
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
 }
+
+/// Removes the caller's `x-request-id` unless it is one value of 1–64 characters from
+/// `[A-Za-z0-9._-]`: it lands in every log line and span of the request, so it must not be able
+/// to forge a line, carry a secret or bloat them.
+async fn drop_unfit_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let mut values = request.headers().get_all(X_REQUEST_ID).iter();
+    let fit = match (values.next(), values.next()) {
+        (Some(id), None) => {
+            (1..=64).contains(&id.len()) && id.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        }
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+    };
+    if !fit {
+        request.headers_mut().remove(X_REQUEST_ID);
+    }
+    request
+}
+
+const X_REQUEST_ID: &str = "x-request-id";
 
 /// The path without the query string: a query could carry what logs should not.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let id = request.headers().get(X_REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or_default();
     tracing::info_span!("request", method = %request.method(), path = request.uri().path(), request_id = id)
 }
 
@@ -153,4 +176,38 @@ async fn json_errors(response: Response) -> Response {
         _ => ("error", "the request failed"),
     };
     (status, axum::Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn kept(id: &[u8]) -> Option<Vec<u8>> {
+        let request = axum::http::Request::builder()
+            .header(X_REQUEST_ID, axum::http::HeaderValue::from_bytes(id).expect("a header value"))
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        drop_unfit_request_id(request).await.headers().get(X_REQUEST_ID).map(|value| value.as_bytes().to_vec())
+    }
+
+    #[tokio::test]
+    async fn a_fit_request_id_is_kept() {
+        for id in ["a", "from-the-proxy_42.7", &"x".repeat(64)] {
+            assert_eq!(kept(id.as_bytes()).await.as_deref(), Some(id.as_bytes()), "{id}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unfit_request_id_is_dropped_so_one_is_made() {
+        let long = "x".repeat(65);
+        for id in ["", "has space", "line\tbreak", "a/b", "token=secret", "é", long.as_str()] {
+            assert_eq!(kept(id.as_bytes()).await, None, "{id:?}");
+        }
+        let twice = axum::http::Request::builder()
+            .header(X_REQUEST_ID, "one")
+            .header(X_REQUEST_ID, "two")
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        assert!(drop_unfit_request_id(twice).await.headers().get(X_REQUEST_ID).is_none());
+    }
 }

@@ -26,6 +26,9 @@ async fn every_response_carries_a_request_id_made_or_passed_through(pool: sqlx::
     let client = reqwest::Client::new();
     let passed = client.get(&url).header("x-request-id", "from-the-proxy-42").send().await.expect("request");
     assert_eq!(passed.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("from-the-proxy-42"));
+    let unfit = client.get(&url).header("x-request-id", "forged line\"} secret=x").send().await.expect("request");
+    let id = unfit.headers().get("x-request-id").and_then(|v| v.to_str().ok());
+    assert!(id.is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "an unfit id is replaced by a UUID: {id:?}");
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
