@@ -170,6 +170,7 @@ pub struct LogSettings {
     pub filter: String,
     /// An OpenTelemetry collector's OTLP/HTTP traces endpoint (`http://collector:4318/v1/traces`):
     /// spans (each HTTP request's, with its request id) are exported there. Absent: none are.
+    /// Without credentials: those go in `OTEL_EXPORTER_OTLP_HEADERS`, which the exporter reads.
     pub otlp_endpoint: Option<String>,
 }
 
@@ -232,6 +233,12 @@ impl Settings {
         if let Some(endpoint) = &self.log.otlp_endpoint {
             let url = reqwest::Url::parse(endpoint).map_err(|error| anyhow::anyhow!("configuration: log.otlp_endpoint: {error}"))?;
             anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "configuration: log.otlp_endpoint must be an http(s) URL");
+            // A plain setting, which errors and debug output may show: no credentials in it.
+            anyhow::ensure!(
+                url.username().is_empty() && url.password().is_none(),
+                "configuration: log.otlp_endpoint must not carry a user or password (value not shown); \
+                 give the collector's credentials in OTEL_EXPORTER_OTLP_HEADERS (e.g. authorization=Bearer …)"
+            );
         }
         anyhow::ensure!(
             usize::from(self.engine.prefetch) > self.engine.batch_max,
@@ -306,6 +313,20 @@ mod tests {
             jail.set_env("GAVEL__LOG__OTLP_ENDPOINT", "collector:4318");
             let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
             assert!(error.contains("log.otlp_endpoint"), "{error}");
+            Ok(())
+        });
+        for credentials in ["gavel:hunter2@", "hunter2@", ":hunter2@"] {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env("GAVEL__LOG__OTLP_ENDPOINT", format!("https://{credentials}collector:4318/v1/traces"));
+                let error = Settings::load(None).map(|_| ()).unwrap_err().to_string();
+                assert!(error.contains("OTEL_EXPORTER_OTLP_HEADERS") && !error.contains("hunter2"), "{error}");
+                Ok(())
+            });
+        }
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GAVEL__LOG__OTLP_ENDPOINT", "https://collector:4318/v1/traces");
+            let settings = Settings::load(None).map_err(|error| error.to_string())?;
+            assert_eq!(settings.log.otlp_endpoint.as_deref(), Some("https://collector:4318/v1/traces"));
             Ok(())
         });
         figment::Jail::expect_with(|jail| {
