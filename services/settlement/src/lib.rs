@@ -27,6 +27,7 @@ pub async fn run(pool: PgPool, settings: ChainSettings, shutdown: CancellationTo
     let signer = settings.signer()?.address();
     let ahead = i64::try_from(settings.open_ahead_secs).unwrap_or(i64::MAX);
     let stop = shutdown.child_token();
+    telemetry::register_failure_counters();
     let refresher = tokio::spawn(telemetry::refresh(pool.clone(), chain.clone(), signer, ahead, stop.clone()));
     let watcher = watcher::Watcher::new(pool, chain, &settings);
     let (settled, watched) = tokio::join!(

@@ -18,7 +18,7 @@ use crate::chain::{Chain, call};
 pub const ATTEMPTS: &str = "gavel_settlement_attempts_total";
 /// First broadcast of an action → its confirmation, by `action`.
 pub const CONFIRMATION_SECONDS: &str = "gavel_settlement_confirmation_seconds";
-/// Lots waiting to be opened or closed on chain.
+/// Jobs waiting on chain: a lot's opening or its closing (one lot may have both).
 pub const PENDING_JOBS: &str = "gavel_settlement_pending_jobs";
 /// How long the oldest of them has waited since its action fell due.
 pub const OLDEST_PENDING_SECONDS: &str = "gavel_settlement_oldest_pending_seconds";
@@ -34,23 +34,26 @@ const REFRESH_EVERY: Duration = Duration::from_secs(2);
 pub fn describe() {
     describe_counter!(ATTEMPTS, Unit::Count, "Settlement attempts recorded, by action (open, close) and kind (sent, mined, confirmed…)");
     describe_histogram!(CONFIRMATION_SECONDS, Unit::Seconds, "From an action's first broadcast to its confirmation, by action");
-    describe_gauge!(PENDING_JOBS, Unit::Count, "Lots waiting to be opened or closed on chain");
-    describe_gauge!(OLDEST_PENDING_SECONDS, Unit::Seconds, "How long the oldest waiting lot has waited since its action fell due");
+    describe_gauge!(PENDING_JOBS, Unit::Count, "Settlement jobs (an opening or a closing) waiting to be done on chain");
+    describe_gauge!(OLDEST_PENDING_SECONDS, Unit::Seconds, "How long the oldest waiting job has waited since its action fell due");
     describe_gauge!(SIGNER_BALANCE_WEI, "The signer's balance in wei (a float: for watching and alerting only)");
     describe_gauge!(CHAIN_HEAD_BLOCK, Unit::Count, "The chain's latest block number, as the settlement service reads it");
 }
 
-/// Refreshes the gauges until `shutdown`. A failed read leaves the gauge at its last value (a
-/// chain head that stops moving is itself the alarm).
-pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_secs: i64, shutdown: CancellationToken) {
-    // The failures alerts watch with `increase()` exist at 0 from the start: a series that first
-    // appears at 1 shows no increase, and the first winner default after a restart would pass
-    // unseen.
+/// Makes the failures alerts watch with `increase()` exist at 0: a series that first appears at
+/// 1 shows no increase, and the first winner default after a restart would pass unseen. Call it
+/// before the settler starts, so it is the first to touch them.
+pub fn register_failure_counters() {
     for action in [Action::Open, Action::Close] {
         for kind in [AttemptKind::Reverted, AttemptKind::Dropped, AttemptKind::RpcError, AttemptKind::WinnerDefaulted] {
             metrics::counter!(ATTEMPTS, "action" => action.as_str(), "kind" => kind.as_str()).increment(0);
         }
     }
+}
+
+/// Refreshes the gauges until `shutdown`. A failed read leaves the gauge at its last value (a
+/// chain head that stops moving is itself the alarm).
+pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_secs: i64, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(REFRESH_EVERY);
     loop {
         tokio::select! {
@@ -77,7 +80,8 @@ pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_sec
     }
 }
 
-/// The lots the settler has to open or close (as it lists them), and the earliest time one of
+/// The jobs the settler has to do (lots to open, to close, cancelled ones to close; as it lists
+/// them), and the earliest time one of
 /// them fell due.
 async fn pending(pool: &PgPool, now: DateTime<Utc>, open_ahead_secs: i64) -> Result<(usize, Option<DateTime<Utc>>), sqlx::Error> {
     let opens = settlement::to_open(pool, now, open_ahead_secs).await?;
