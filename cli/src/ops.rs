@@ -4,21 +4,18 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use gavel_auction_manager::api::probes;
 use gavel_bus::lapin::Connection;
 use gavel_live::LiveCache;
 use gavel_store::PgPool;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
-
-/// A dependency that does not answer within this is reported as unreachable.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the process depends on, for `/ready`.
 #[derive(Clone)]
@@ -30,7 +27,7 @@ pub struct Dependencies {
 }
 
 pub fn router(dependencies: Dependencies) -> Router {
-    let checks = Router::new().route("/health", get(health)).route("/ready", get(ready)).with_state(dependencies);
+    let checks = Router::new().route("/health", get(probes::health)).route("/ready", get(ready)).with_state(dependencies);
     checks.merge(crate::telemetry::router())
 }
 
@@ -44,28 +41,13 @@ pub async fn serve(address: SocketAddr, router: Router, shutdown: CancellationTo
         .context("the operations server failed")
 }
 
-async fn health() -> axum::Json<Value> {
-    axum::Json(json!({ "status": "ok" }))
-}
-
 async fn ready(State(dependencies): State<Dependencies>) -> (StatusCode, axum::Json<Value>) {
-    let postgres = match tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&dependencies.pool)).await {
-        Ok(Ok(_)) => "ok",
-        _ => "unreachable",
-    };
-    let rabbitmq = if dependencies.rabbitmq.status().connected() { "ok" } else { "disconnected" };
-    let redis = match &dependencies.redis {
-        Some(live) => match tokio::time::timeout(CHECK_TIMEOUT, live.ping()).await {
-            Ok(true) => Some("ok"),
-            _ => Some("unreachable"),
-        },
-        None => None,
-    };
-    let all_ok = [Some(postgres), Some(rabbitmq), redis].into_iter().flatten().all(|status| status == "ok");
-    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let mut body = json!({ "status": if all_ok { "ready" } else { "not_ready" }, "postgres": postgres, "rabbitmq": rabbitmq });
-    if let Some(redis) = redis {
-        body["redis"] = json!(redis);
+    let mut checks = vec![
+        probes::Check::new("postgres", probes::postgres(&dependencies.pool).await, "unreachable"),
+        probes::Check::new("rabbitmq", probes::rabbitmq(&dependencies.rabbitmq), "disconnected"),
+    ];
+    if let Some(live) = &dependencies.redis {
+        checks.push(probes::Check::new("redis", probes::redis(live).await, "unreachable"));
     }
-    (status, axum::Json(body))
+    probes::readiness(checks)
 }

@@ -104,9 +104,9 @@ pub async fn recent_events(
 
 /// `GET /api/health/system`: each dependency and each part, for the dashboard's health page.
 pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<Json<Value>, ApiError> {
-    let postgres = sqlx::query("SELECT 1").execute(&state.pool).await.is_ok();
+    let postgres = super::probes::postgres(&state.pool).await;
     let redis = match &state.live {
-        Some(live) => Some(live.ping().await),
+        Some(live) => Some(super::probes::redis(live).await),
         None => None,
     };
     let rabbitmq = rabbitmq_queues(&state).await;
@@ -136,7 +136,7 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
 /// The bid, dead-letter and chat-replies queues' depth and consumers (a passive declare asks
 /// without creating anything).
 async fn rabbitmq_queues(state: &AppState) -> Value {
-    let connected = state.connection.status().connected();
+    let connected = super::probes::rabbitmq(&state.connection);
     let Ok(channel) = state.connection.create_channel().await else { return json!({ "ok": false, "queues": [] }) };
     let mut queues = Vec::new();
     for name in [state.topology.bids_queue(), state.topology.dead_bids_queue(), state.topology.chat_replies_queue()] {

@@ -7,6 +7,7 @@ mod error;
 mod lots;
 mod marathons;
 mod moderation;
+pub mod probes;
 mod session;
 mod views;
 
@@ -55,7 +56,7 @@ const STALLED_AFTER_MS: i64 = 5_000;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/health", get(health))
+        .route("/health", get(probes::health))
         .route("/ready", get(ready))
         .route("/api/marathons", get(marathons::list).post(marathons::create))
         .route("/api/marathons/{id}", get(marathons::get).patch(marathons::edit))
@@ -138,28 +139,15 @@ pub fn pages(dir: &std::path::Path) -> Router {
         .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
 }
 
-/// Liveness: the process answers.
-async fn health() -> axum::Json<Value> {
-    axum::Json(json!({ "status": "ok" }))
-}
-
 /// Readiness: the dependencies answer and the background parts make progress.
 async fn ready(State(state): State<AppState>) -> (StatusCode, axum::Json<Value>) {
-    let postgres = match sqlx::query("SELECT 1").execute(&state.pool).await {
-        Ok(_) => "ok",
-        Err(error) => {
-            tracing::warn!(error = %error, "readiness: PostgreSQL unreachable");
-            "unreachable"
-        }
-    };
-    let rabbitmq = if state.connection.status().connected() { "ok" } else { "disconnected" };
-    let progress = |slot| if Heartbeats::age_ms(slot) <= STALLED_AFTER_MS { "ok" } else { "stalled" };
-    let scheduler = progress(&state.heartbeats.scheduler);
-    let engine = progress(&state.heartbeats.engine);
-    let all_ok = [postgres, rabbitmq, scheduler, engine].iter().all(|status| *status == "ok");
-    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let body = json!({ "status": if all_ok { "ready" } else { "not_ready" }, "postgres": postgres, "rabbitmq": rabbitmq, "scheduler": scheduler, "engine": engine });
-    (status, axum::Json(body))
+    let progress = |slot| Heartbeats::age_ms(slot) <= STALLED_AFTER_MS;
+    probes::readiness([
+        probes::Check::new("postgres", probes::postgres(&state.pool).await, "unreachable"),
+        probes::Check::new("rabbitmq", probes::rabbitmq(&state.connection), "disconnected"),
+        probes::Check::new("scheduler", progress(&state.heartbeats.scheduler), "stalled"),
+        probes::Check::new("engine", progress(&state.heartbeats.engine), "stalled"),
+    ])
 }
 
 /// Responses the framework makes itself (405, 413, a timeout) get the same JSON shape as ours.
