@@ -39,13 +39,13 @@ const METRICS: &[(&str, &str)] = &[
 
 /// One sample line of the text format: name, labels, value.
 #[derive(Debug)]
-struct Sample {
+pub(crate) struct Sample {
     name: String,
     labels: BTreeMap<String, String>,
     value: f64,
 }
 
-fn samples(text: &str) -> Vec<Sample> {
+pub(crate) fn samples(text: &str) -> Vec<Sample> {
     text.lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .filter_map(|line| {
@@ -65,7 +65,7 @@ fn samples(text: &str) -> Vec<Sample> {
 }
 
 /// The sum of `name`'s series carrying every label of `with`.
-fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|s| s.name == name && with.iter().all(|(key, value)| s.labels.get(*key).map(String::as_str) == Some(*value)))

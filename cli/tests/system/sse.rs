@@ -1,6 +1,6 @@
 //! The event gateway's Server-Sent Events: replay on reconnect (from Redis, and from PostgreSQL
-//! after Redis is flushed), a slow client dropped with `resync` while others lose nothing, and the
-//! live state rebuilt after Redis is flushed.
+//! after Redis is flushed), a slow client dropped with `resync` while others lose nothing, the live
+//! state rebuilt after Redis is flushed, and the clients gauge following clients as they come and go.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -242,6 +242,54 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
     assert!(text.contains("event: resync"), "the slow client is told to resync");
     assert!(text.matches("event: bid.accepted").count() < total, "and did not get everything");
     eventually(Duration::from_secs(5), "the slow client dropped", || std::future::ready(gateway.hub.clients() == 0)).await;
+    server.abort();
+    sandbox.stop().await.expect("stop");
+}
+
+/// `gavel_sse_clients` counts a client while it is connected and uncounts it once it has hung up.
+/// The process's recorder is shared by every test, so this one runs on a single thread with a
+/// recorder of its own: the server's connection tasks run there too, and only its clients count.
+#[tokio::test(flavor = "current_thread")]
+async fn the_sse_clients_gauge_counts_clients_while_they_are_connected() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let metrics = recorder.handle();
+    let _local = metrics::set_default_local_recorder(&recorder);
+    let sandbox = crate::support::sandbox().await;
+    let gateway = sandbox.gateway(gavel_event_gateway::Config::new(sandbox.topology.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
+    let address = listener.local_addr().expect("address");
+    let server = tokio::spawn(axum::serve(listener, gateway.router()).into_future());
+    let lot = 7;
+    let lot_clients = || crate::metrics::value(&crate::metrics::samples(&metrics.render()), "gavel_sse_clients", &[("stream", "lot")]);
+    // The server learns that a client hung up when it next writes to it (an event, or the 15 s
+    // heartbeat), so the lot's events are published until the count falls.
+    let uncounted_after_writes = async |expected: f64, what: &str| {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while lot_clients() != expected {
+            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+            let seq = gateway.hub.last_seq() + 1;
+            let event = Event::BidAccepted(gavel::bench::sse::accepted(lot, seq));
+            let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event };
+            gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(envelope)));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+
+    // The first client hangs up as a closed browser tab does: its socket closes.
+    let mut first = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let request = format!("GET /api/public/lots/{lot}/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n");
+    first.write_all(request.as_bytes()).await.expect("request");
+    let mut head = [0u8; 1024];
+    let read = first.read(&mut head).await.expect("response head");
+    assert!(String::from_utf8_lossy(&head[..read]).starts_with("HTTP/1.1 200"), "the first stream opens");
+    let mut second = Client::connect(&format!("http://{address}/api/public/lots/{lot}/events"), None, None).await;
+    assert_eq!(lot_clients(), 2.0, "both clients are counted once their streams open");
+
+    drop(first);
+    uncounted_after_writes(1.0, "the first client to be uncounted").await;
+    assert!(second.next(Duration::from_secs(5)).await.is_some_and(|message| message.event == "bid.accepted"), "the second still reads");
+    drop(second);
+    uncounted_after_writes(0.0, "no client to be counted").await;
     server.abort();
     sandbox.stop().await.expect("stop");
 }
