@@ -105,8 +105,7 @@ async fn run(sandbox: &Sandbox, args: &SseArgs) -> anyhow::Result<SseReport> {
     for seq in 1..=events {
         let seq = i64::try_from(seq).context("too many events")?;
         // `occurred_at` is the publish time: the clients time each delivery against it.
-        let envelope =
-            EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(accepted(LOT, seq)) };
+        let envelope = accepted(LOT, seq);
         let payload = serde_json::to_vec(&envelope)?;
         let message_id = envelope.id.to_string();
         let outgoing = Outgoing { routing_key: "bid.accepted", payload: &payload, message_id: &message_id };
@@ -257,10 +256,11 @@ async fn client(
     }
 }
 
-/// A made-up accepted bid on `lot`, numbered `seq`: load for the gateway (the SSE tests use it too).
-pub fn accepted(lot: i64, seq: i64) -> BidAccepted {
+/// A made-up accepted bid on `lot`, numbered `seq` and stamped now: load for the gateway (the SSE
+/// tests use it too).
+pub fn accepted(lot: i64, seq: i64) -> EventEnvelope {
     let bidder = BidderId::parse("bench:1").unwrap_or_else(|_| unreachable!("a valid bidder id"));
-    BidAccepted {
+    let bid = BidAccepted {
         message_id: format!("bench:{seq}"),
         channel: "bench:gavel".into(),
         lot_id: LotId(lot),
@@ -273,7 +273,8 @@ pub fn accepted(lot: i64, seq: i64) -> BidAccepted {
         outbid: None,
         ends_at: Utc::now(),
         received_at: Utc::now(),
-    }
+    };
+    EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event: Event::BidAccepted(bid) }
 }
 
 fn percentile(counts: &[u64], quantile: f64) -> u64 {

@@ -11,7 +11,7 @@ use gavel_auction_manager::engine::EngineConfig;
 use gavel_auction_manager::users::{Role, create_user};
 use gavel_chat_ingest::sources::twitch::local_server::{LocalTwitchServer, Viewer};
 use gavel_domain::Wei;
-use gavel_domain::events::{Event, EventEnvelope};
+use gavel_domain::events::EventEnvelope;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::{eventually, settings};
@@ -113,6 +113,13 @@ async fn toggle(client: &reqwest::Client, api: SocketAddr, token: &str, times: u
     }
 }
 
+/// An accepted bid on `lot` handed to the gateway's clients as its consumer would, straight to the
+/// broadcast.
+fn publish_accepted(gateway: &gavel_event_gateway::Gateway, lot: i64, seq: i64) {
+    let event = gavel::bench::sse::accepted(lot, seq);
+    gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(event)));
+}
+
 fn seqs(messages: &[Message]) -> Vec<i64> {
     messages.iter().filter_map(|m| m.id).collect()
 }
@@ -212,9 +219,7 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
         })
     };
     for seq in 1..=total as i64 {
-        let event = Event::BidAccepted(gavel::bench::sse::accepted(lot, seq));
-        let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event };
-        gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(envelope)));
+        publish_accepted(&gateway, lot, seq);
         if seq % 48 == 0 {
             let published = usize::try_from(seq).unwrap_or(usize::MAX);
             let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -267,10 +272,7 @@ async fn the_sse_clients_gauge_counts_clients_while_they_are_connected() {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while lot_clients() != expected {
             assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-            let seq = gateway.hub.last_seq() + 1;
-            let event = Event::BidAccepted(gavel::bench::sse::accepted(lot, seq));
-            let envelope = EventEnvelope { id: uuid::Uuid::new_v4(), seq, occurred_at: Utc::now(), event };
-            gateway.hub.publish(std::sync::Arc::new(gavel_event_gateway::hub::Published::new(envelope)));
+            publish_accepted(&gateway, lot, gateway.hub.last_seq() + 1);
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };

@@ -46,8 +46,8 @@ pub async fn redis(live: &LiveCache) -> bool {
 
 /// One named check of a readiness answer: "ok", or the word that says what is wrong.
 pub struct Check {
-    pub name: &'static str,
-    pub status: &'static str,
+    name: &'static str,
+    status: &'static str,
 }
 
 impl Check {
