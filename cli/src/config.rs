@@ -134,6 +134,18 @@ pub struct HttpSettings {
     pub address: SocketAddr,
     /// The built dashboard; default `dashboard/dist` when it exists.
     pub dashboard_dir: Option<std::path::PathBuf>,
+    /// The address viewers reach Gavel at (`https://gavel.example`): the overlay shows it with a
+    /// QR code, chat replies to unlinked viewers name it. A loopback address is refused off anvil.
+    pub public_url: Option<url::Url>,
+    /// Where `ipfs://` token metadata and images are read from by viewers' browsers.
+    pub ipfs_gateway: url::Url,
+}
+
+impl HttpSettings {
+    /// What the public pages say about where viewers find Gavel.
+    pub fn site(&self) -> gavel_auction_manager::api::public::PublicSite {
+        gavel_auction_manager::api::public::PublicSite { public_url: self.public_url.clone(), ipfs_gateway: self.ipfs_gateway.clone() }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,7 +211,7 @@ fn defaults() -> Defaults {
             "instance": "", "heartbeat_ms": 100, "rate_limit": 6, "rate_window_ms": 10000,
             "replies": { "enabled": true, "bot": "gavelbot", "budget": 20, "budget_window_ms": 30000, "max_personal": 200 }
         }),
-        http: json!({ "address": "127.0.0.1:8080" }),
+        http: json!({ "address": "127.0.0.1:8080", "ipfs_gateway": gavel_auction_manager::api::public::DEFAULT_IPFS_GATEWAY }),
         gateway: json!({ "address": "127.0.0.1:8081", "client_buffer": 1024, "history_len": 10000 }),
         // The port Prometheus exporters of OpenTelemetry use by default.
         ops: json!({ "address": "127.0.0.1:9464" }),
@@ -229,9 +241,10 @@ impl Settings {
 
     /// What the types alone cannot say.
     fn check(&self) -> anyhow::Result<()> {
+        self.check_public_url()?;
         EnvFilter::try_new(&self.log.filter).map_err(|error| anyhow::anyhow!("configuration: log.filter: {error}"))?;
         if let Some(endpoint) = &self.log.otlp_endpoint {
-            let url = reqwest::Url::parse(endpoint).map_err(|error| anyhow::anyhow!("configuration: log.otlp_endpoint: {error}"))?;
+            let url = url::Url::parse(endpoint).map_err(|error| anyhow::anyhow!("configuration: log.otlp_endpoint: {error}"))?;
             anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "configuration: log.otlp_endpoint must be an http(s) URL");
             // A plain setting, which errors and debug output may show: no credentials in it.
             anyhow::ensure!(
@@ -268,6 +281,29 @@ impl DatabaseSettings {
     pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
         // sqlx's parse error could echo part of the URL; say only which setting is wrong.
         PgConnectOptions::from_str(self.url.expose_secret()).ok().context("database.url is not a valid postgres:// URL (value not shown)")
+    }
+}
+
+impl Settings {
+    /// `http.public_url` is what viewers type or scan from the stream: a loopback address would
+    /// send them to their own machine, so it is refused unless the chain is a local anvil.
+    fn check_public_url(&self) -> anyhow::Result<()> {
+        let Some(url) = &self.http.public_url else { return Ok(()) };
+        anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "configuration: http.public_url must be an http(s) URL");
+        let local_chain = self.chain.as_ref().is_none_or(|chain| chain.network == gavel_chain::settings::Network::Anvil);
+        let loopback = match url.host() {
+            Some(url::Host::Domain(domain)) => {
+                domain.eq_ignore_ascii_case("localhost") || domain.to_ascii_lowercase().ends_with(".localhost")
+            }
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified(),
+            None => true,
+        };
+        anyhow::ensure!(
+            local_chain || !loopback,
+            "configuration: http.public_url is {url}, a loopback address viewers cannot reach: give the address of the public site"
+        );
+        Ok(())
     }
 }
 

@@ -74,6 +74,7 @@ pub async fn services(settings: &Settings, pool: PgPool, selection: Selection, s
                     None => crate::telemetry::router(),
                 }),
                 chain: settings.chain.clone(),
+                site: settings.http.site(),
             },
         };
         let app = Application::build(config, pool.clone(), connection.clone()).await?;

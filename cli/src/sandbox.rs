@@ -49,6 +49,10 @@ pub struct Sandbox {
     tasks: JoinSet<anyhow::Result<()>>,
     /// The first error a service returned, told at once (the tasks' results wait for `stop`).
     failed: tokio::sync::watch::Sender<Option<String>>,
+    /// The chain the auction-manager's public API and health page describe; set before starting it.
+    pub chain: Option<gavel_chain::settings::ChainSettings>,
+    /// Where viewers reach the public pages; set before starting the auction-manager.
+    pub site: gavel_auction_manager::api::public::PublicSite,
 }
 
 impl Sandbox {
@@ -80,6 +84,8 @@ impl Sandbox {
             shutdown: CancellationToken::new(),
             tasks: JoinSet::new(),
             failed: tokio::sync::watch::Sender::new(None),
+            chain: None,
+            site: Default::default(),
         })
     }
 
@@ -169,7 +175,8 @@ impl Sandbox {
             dashboard_dir: crate::run::dashboard_dir(None),
             live: Some(gateway.live.clone()),
             extra_routes: Some(gateway.router().merge(crate::telemetry::router())),
-            chain: None,
+            chain: self.chain.clone(),
+            site: self.site.clone(),
         };
         let config = AuctionManagerConfig { http_address: address, topology: self.topology.clone(), engine, with_relay: true, web };
         let app = Application::build(config, self.pool.clone(), self.connection.clone()).await?;

@@ -58,10 +58,6 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuard {
     /// @notice Each wallet's escrow, in wei, including any amount it has asked to withdraw.
     mapping(address => uint256) public escrowOf;
 
-    /// @notice The wallet that first deposited with each commitment; a commitment belongs to it for
-    ///         good.
-    mapping(bytes32 => address) public commitmentOwner;
-
     mapping(uint256 lotId => Lot) private _lots;
     mapping(address wallet => WithdrawalRequest) private _withdrawals;
 
@@ -88,10 +84,6 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuard {
     error ZeroWithdrawalDelay();
     /// @notice An amount (deposit, withdrawal or sale) was zero.
     error ZeroAmount();
-    /// @notice The commitment was zero.
-    error ZeroCommitment();
-    /// @notice `commitment` already belongs to `owner`, another wallet.
-    error CommitmentTaken(bytes32 commitment, address owner);
     /// @notice The caller already has a request for `amount` wei, available at `availableAt`.
     error WithdrawalPending(uint256 amount, uint64 availableAt);
     /// @notice The escrow holds `available` wei, less than the `required`.
@@ -173,19 +165,15 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuard {
 
     /// @notice Adds the sent ETH to the caller's escrow, under a commitment that links the wallet
     ///         to a chat identity.
-    /// @dev The commitment is `keccak256(abi.encode(string handle, string secret))`, with `handle`
-    ///      being `platform:login` in lower case, computed off chain: the contract only records
-    ///      which wallet used it first, and refuses it to any other wallet.
-    /// @param commitment The commitment; not zero.
+    /// @dev The commitment is
+    ///      `keccak256(abi.encode(string handle, string secret, address depositor))`, with `handle`
+    ///      being `platform:login` in lower case, computed off chain. The contract records nothing
+    ///      of it and only emits it: Gavel verifies the binding off chain, and a commitment binds
+    ///      only the wallet it was computed for, so a copy taken from calldata binds nothing. No
+    ///      commitment makes a deposit revert, so a copy cannot block its owner's deposit either.
+    /// @param commitment The commitment, or zero for a top-up from a wallet already linked.
     function deposit(bytes32 commitment) external payable whenNotPaused {
         if (msg.value == 0) revert ZeroAmount();
-        if (commitment == bytes32(0)) revert ZeroCommitment();
-        address owner = commitmentOwner[commitment];
-        if (owner == address(0)) {
-            commitmentOwner[commitment] = msg.sender;
-        } else if (owner != msg.sender) {
-            revert CommitmentTaken(commitment, owner);
-        }
         escrowOf[msg.sender] += msg.value;
         emit Deposited(msg.sender, commitment, msg.value);
     }

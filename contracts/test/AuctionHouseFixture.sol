@@ -18,8 +18,8 @@ abstract contract AuctionHouseFixture is Test {
     address internal bob = makeAddr("bob");
     address internal stranger = makeAddr("stranger");
 
-    bytes32 internal aliceCommitment = commitment("twitch:alice", "alice's secret");
-    bytes32 internal bobCommitment = commitment("youtube:bob", "bob's secret");
+    bytes32 internal aliceCommitment = commitment("twitch:alice", "alice's secret", alice);
+    bytes32 internal bobCommitment = commitment("youtube:bob", "bob's secret", bob);
 
     AuctionHouse internal house;
     MarathonNFT internal nft;
@@ -35,9 +35,14 @@ abstract contract AuctionHouseFixture is Test {
         vm.label(address(nft), "nft");
     }
 
-    /// @notice The commitment as computed off chain: `handle` is `platform:login` in lower case.
-    function commitment(string memory handle, string memory secret) internal pure returns (bytes32) {
-        return keccak256(abi.encode(handle, secret));
+    /// @notice The commitment as computed off chain: `handle` is `platform:login` in lower case and
+    ///         `depositor` the wallet it binds.
+    function commitment(string memory handle, string memory secret, address depositor)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(handle, secret, depositor));
     }
 
     function deposit(address wallet, bytes32 commitment_, uint256 amount) internal {

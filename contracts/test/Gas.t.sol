@@ -25,6 +25,13 @@ contract GasTest is AuctionHouseFixture {
         vm.snapshotGasLastCall("deposit (repeat)");
     }
 
+    function test_gas_depositTopUp() public {
+        vm.prank(alice);
+        vm.deal(alice, 1 ether);
+        house.deposit{value: 1 ether}(bytes32(0));
+        vm.snapshotGasLastCall("deposit (top-up, zero commitment)");
+    }
+
     function test_gas_requestWithdrawal() public {
         vm.prank(alice);
         house.requestWithdrawal(1 ether);

@@ -60,7 +60,11 @@ contract AuctionHouseInvariantTest is InvariantTest {
         assertEq(handler.earlyWithdrawals(), 0, "withdrawals before availableAt");
     }
 
-    function invariant_aCommitmentStaysWithItsFirstWallet() public view {
-        assertEq(handler.foreignCommitmentSuccesses(), 0, "deposits with another wallet's commitment");
+    function invariant_noDepositRevertsBecauseOfItsCommitment() public view {
+        assertEq(handler.unpausedDepositFailures(), 0, "deposits that reverted while not paused");
+    }
+
+    function invariant_aCopiedCommitmentCreditsOnlyItsDepositor() public view {
+        assertEq(handler.foreignCommitmentOwnerCredits(), 0, "copied-commitment deposits credited to its owner");
     }
 }

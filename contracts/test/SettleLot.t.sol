@@ -95,7 +95,7 @@ contract SettleLotTest is AuctionHouseFixture {
     function test_settleLot_givesTheNftToAContractThatRefusesIt() public {
         RevertingReceiver wallet = new RevertingReceiver();
         vm.deal(address(this), 1 ether);
-        wallet.deposit{value: 1 ether}(house, bobCommitment);
+        wallet.deposit{value: 1 ether}(house, commitment("youtube:bob", "bob's secret", address(wallet)));
 
         settleLot(1, address(wallet), 1 ether);
 

@@ -177,7 +177,7 @@ contract WithdrawTest is AuctionHouseFixture {
     function test_withdraw_revertsWhenTheWalletRefusesEther() public {
         RevertingReceiver wallet = new RevertingReceiver();
         vm.deal(address(this), 1 ether);
-        wallet.deposit{value: 1 ether}(house, bobCommitment);
+        wallet.deposit{value: 1 ether}(house, commitment("youtube:bob", "bob's secret", address(wallet)));
         wallet.requestWithdrawal(house, 1 ether);
         vm.warp(block.timestamp + DELAY);
 
@@ -192,7 +192,7 @@ contract WithdrawTest is AuctionHouseFixture {
     function test_withdraw_rejectsReentry() public {
         ReentrantWithdrawer attacker = new ReentrantWithdrawer(house);
         vm.deal(address(this), 2 ether);
-        attacker.deposit{value: 2 ether}(bobCommitment);
+        attacker.deposit{value: 2 ether}(commitment("youtube:bob", "bob's secret", address(attacker)));
         attacker.requestWithdrawal(1 ether);
         vm.warp(block.timestamp + DELAY);
 

@@ -15,7 +15,7 @@ use gavel_chain::bindings::AuctionHouse::{self, AuctionHouseInstance};
 use gavel_chain::redact_urls;
 use gavel_chain::settings::{ChainSettings, Network, OnWinnerDefault};
 use gavel_domain::{Wei, link};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::house::{self, DeployArgs, Deployed};
 
@@ -118,6 +118,9 @@ impl DemoChain {
         ChainSettings {
             network: self.network,
             rpc_url: Some(self.rpc_url.clone()),
+            // The demo's own anvil is public to the viewer page; Shape Sepolia's is its default.
+            public_rpc_url: if anvil { reqwest::Url::parse(self.rpc_url.expose_secret()).ok() } else { None },
+            explorer_url: None,
             auction_house: house.map(|deployed| deployed.auction_house),
             start_block: house.map_or(0, |deployed| deployed.start_block),
             confirmations: if anvil { 1 } else { 3 },
@@ -209,7 +212,7 @@ pub async fn fund(provider: &DynProvider, operator: Address, wallets: &[&Private
     Ok(())
 }
 
-/// `wallet` deposits `amount` into the house with the commitment of (`handle`, `secret`).
+/// `wallet` deposits `amount` into the house with the commitment of (`handle`, `secret`, itself).
 pub async fn deposit(
     house: &AuctionHouseInstance<DynProvider>,
     wallet: &PrivateKeySigner,
@@ -217,7 +220,7 @@ pub async fn deposit(
     secret: &str,
     amount: Wei,
 ) -> anyhow::Result<()> {
-    let commitment = link::commitment(handle, secret);
+    let commitment = link::commitment(handle, secret, wallet.address());
     let pending = house.deposit(commitment).from(wallet.address()).value(amount.as_u256()).send().await.map_err(rpc)?;
     let receipt = pending.get_receipt().await.map_err(rpc)?;
     anyhow::ensure!(receipt.status(), "the deposit from {} reverted", wallet.address());

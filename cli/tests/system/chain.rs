@@ -64,6 +64,8 @@ impl TestChain {
         ChainSettings {
             network: Network::Anvil,
             rpc_url: Some(rpc.to_owned().into()),
+            public_rpc_url: reqwest::Url::parse(rpc).ok(),
+            explorer_url: None,
             auction_house: Some(*self.house.address()),
             start_block: 0,
             confirmations: 1,
@@ -87,9 +89,13 @@ impl TestChain {
         format!("0x{}", alloy::hex::encode(self.anvil.keys()[0].to_bytes()))
     }
 
-    /// Deposits from account `from` with the commitment of (`handle`, `secret`).
+    /// Deposits from account `from` with the commitment of (`handle`, `secret`, that account).
     pub async fn deposit(&self, from: usize, handle: &str, secret: &str, wei: u128) -> Result<TransactionReceipt, alloy::contract::Error> {
-        let commitment = link::commitment(handle, secret);
+        self.deposit_with(from, link::commitment(handle, secret, self.account(from)), wei).await
+    }
+
+    /// Deposits from account `from` with any commitment (one copied from another's calldata).
+    pub async fn deposit_with(&self, from: usize, commitment: B256, wei: u128) -> Result<TransactionReceipt, alloy::contract::Error> {
         let pending = self.house.deposit(commitment).from(self.account(from)).value(U256::from(wei)).send().await?;
         Ok(pending.get_receipt().await?)
     }

@@ -7,6 +7,7 @@ mod chain;
 mod chat;
 mod crash;
 mod fairness;
+mod link;
 mod metrics;
 mod restart;
 mod settlement;

@@ -11,7 +11,6 @@ use alloy::providers::Provider;
 use chrono::Utc;
 use gavel::sandbox::Sandbox;
 use gavel_auction_manager::engine::EngineConfig;
-use gavel_chain::HouseRevert;
 use gavel_chain::bindings::LotStatus;
 use gavel_chat_ingest::sources::twitch::local_server::{LocalTwitchServer, Viewer};
 use gavel_domain::lot::LotState;
@@ -89,17 +88,20 @@ async fn deposits_link_bids_and_settlement_move_the_nft_and_the_money() {
     let twitch = LocalTwitchServer::start().await.expect("twitch");
     let pool = sandbox.pool.clone();
 
-    // Alice (account 1) and Bob (account 2) deposit with their own commitments; Mallory
-    // (account 3) copies Alice's from the chain, and the house refuses it.
-    chain.deposit(1, &link::handle("twitch", "alice"), "alice-secret", 100 * MILLI_ETH).await.expect("alice deposits");
+    // Mallory (account 3) front-runs Alice (account 1): she copies Alice's commitment from the
+    // pending deposit's calldata and deposits with it first. The house takes both deposits (a
+    // copy cannot make Alice's revert), and the copy binds nothing: the commitment was computed
+    // for Alice's wallet. Bob (account 2) deposits with his own.
+    let alices = link::commitment(&link::handle("twitch", "alice"), "alice-secret", chain.account(1));
+    let copied = chain.deposit_with(3, alices, 50 * MILLI_ETH).await.expect("a copied commitment is taken, not refused");
+    assert!(copied.status());
+    let deposited = chain.deposit(1, &link::handle("twitch", "alice"), "alice-secret", 100 * MILLI_ETH).await.expect("alice deposits");
+    assert!(deposited.status(), "the owner's deposit is not blocked by the copy");
     chain.deposit(2, &link::handle("twitch", "bob"), "bob-secret", 100 * MILLI_ETH).await.expect("bob deposits");
-    let copied = chain.deposit(3, &link::handle("twitch", "alice"), "alice-secret", 50 * MILLI_ETH).await.expect_err("a copied commitment");
-    let copied = copied.as_decoded_interface_error::<HouseRevert>();
-    assert!(matches!(copied, Some(HouseRevert::CommitmentTaken(_))), "{copied:?}");
 
     sandbox.start_settlement(chain.settings(&chain.endpoint()), None);
     let api = start_bidding(&mut sandbox, &twitch).await;
-    eventually(WAIT, "both deposits credited from the chain", || async { deposits_credited(&pool).await == 2 }).await;
+    eventually(WAIT, "the three deposits credited from the chain", || async { deposits_credited(&pool).await == 3 }).await;
 
     let [alice, bob, mallory] = [("1", "alice"), ("2", "bob"), ("3", "mallory")].map(|(id, login)| Viewer::new(id, login, login));
     assert!(ask(&twitch, &alice, "!link alice-secret").await.contains("your bidding power is 0.1 ETH"));

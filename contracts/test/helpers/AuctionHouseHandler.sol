@@ -5,9 +5,10 @@ import {AuctionHouse} from "../../src/AuctionHouse.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @notice Drives an AuctionHouse for the invariant tests. It deploys the house and is its
-///         operator; three viewers deposit, ask to withdraw and withdraw while time passes; a
-///         stranger tries the operator's calls. Every call goes through try/catch and the
-///         outcomes the invariants need are counted here ("ghost" state).
+///         operator; three viewers deposit (with their own commitments, none, or another
+///         viewer's), ask to withdraw and withdraw while time passes; a stranger tries the
+///         operator's calls. Every call goes through try/catch and the outcomes the invariants
+///         need are counted here ("ghost" state).
 contract AuctionHouseHandler {
     Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -30,8 +31,11 @@ contract AuctionHouseHandler {
     /// When each viewer's pending request becomes available, as recorded when it was made.
     mapping(address => uint64) public requestAvailableAt;
 
-    uint256 public foreignCommitmentAttempts;
-    uint256 public foreignCommitmentSuccesses;
+    /// Deposits that reverted while the house was not paused: none should, whatever the commitment.
+    uint256 public unpausedDepositFailures;
+    /// Deposits with another viewer's commitment that changed that viewer's escrow: none should,
+    /// only the depositor is credited.
+    uint256 public foreignCommitmentOwnerCredits;
     uint256 public strangerAttempts;
     uint256 public strangerSuccesses;
     uint256 public withdrawals;
@@ -42,39 +46,30 @@ contract AuctionHouseHandler {
         house = new AuctionHouse(admin, address(this), treasury, DELAY, "Gavel Marathon", "GAVEL");
     }
 
-    /// The commitment each viewer uses; a viewer may also hold a second one.
-    function commitmentOf(uint256 viewerIndex, bool second) public pure returns (bytes32) {
-        return keccak256(abi.encode(viewerIndex, second));
+    /// The commitment computed off chain for a viewer's wallet; a viewer may also hold a second one
+    /// (another platform).
+    function commitmentOf(uint256 viewerIndex, bool second) public view returns (bytes32) {
+        string memory handle = second ? "youtube:viewer" : "twitch:viewer";
+        return keccak256(abi.encode(handle, "secret", viewers[viewerIndex]));
     }
 
-    function deposit(uint256 viewerSeed, bool secondCommitment, uint256 amount) external {
+    /// A viewer deposits with one of its own commitments, or with zero (a top-up).
+    function deposit(uint256 viewerSeed, uint8 commitmentKind, uint256 amount) external {
         uint256 index = viewerSeed % viewers.length;
-        address viewer = viewers[index];
-        amount = _bound(amount, 1, 100 ether);
-        vm.deal(viewer, viewer.balance + amount);
-        vm.prank(viewer);
-        try house.deposit{value: amount}(commitmentOf(index, secondCommitment)) {
-            expectedEscrow[viewer] += amount;
-        } catch {}
+        bytes32 commitment = commitmentKind % 3 == 2 ? bytes32(0) : commitmentOf(index, commitmentKind % 3 == 1);
+        _deposit(viewers[index], commitment, amount);
     }
 
-    /// A viewer deposits with another viewer's commitment; it must fail once the other has used it.
+    /// A viewer deposits with another viewer's commitment, as copied from that viewer's calldata: it
+    /// succeeds and credits the depositor alone.
     function depositWithAnotherViewersCommitment(uint256 viewerSeed, uint256 ownerSeed, uint256 amount) external {
         uint256 index = viewerSeed % viewers.length;
         uint256 ownerIndex = ownerSeed % viewers.length;
         if (ownerIndex == index) ownerIndex = (index + 1) % viewers.length;
-        bytes32 commitment = commitmentOf(ownerIndex, false);
-        if (house.commitmentOwner(commitment) != viewers[ownerIndex]) return;
-
-        address viewer = viewers[index];
-        amount = _bound(amount, 1, 100 ether);
-        vm.deal(viewer, viewer.balance + amount);
-        foreignCommitmentAttempts += 1;
-        vm.prank(viewer);
-        try house.deposit{value: amount}(commitment) {
-            foreignCommitmentSuccesses += 1;
-            expectedEscrow[viewer] += amount;
-        } catch {}
+        address owner = viewers[ownerIndex];
+        uint256 ownerEscrow = house.escrowOf(owner);
+        _deposit(viewers[index], commitmentOf(ownerIndex, false), amount);
+        if (house.escrowOf(owner) != ownerEscrow) foreignCommitmentOwnerCredits += 1;
     }
 
     /// Asks to withdraw for a viewer with escrow when there is one.
@@ -168,6 +163,17 @@ contract AuctionHouseHandler {
 
     function viewerCount() external view returns (uint256) {
         return viewers.length;
+    }
+
+    function _deposit(address viewer, bytes32 commitment, uint256 amount) private {
+        amount = _bound(amount, 1, 100 ether);
+        vm.deal(viewer, viewer.balance + amount);
+        vm.prank(viewer);
+        try house.deposit{value: amount}(commitment) {
+            expectedEscrow[viewer] += amount;
+        } catch {
+            if (!house.paused()) unpausedDepositFailures += 1;
+        }
     }
 
     function _countSettledEvents() private {

@@ -58,8 +58,10 @@ pub struct WebConfig {
     pub live: Option<gavel_live::LiveCache>,
     /// More routes on the same server (the event gateway's streams, same origin as the pages).
     pub extra_routes: Option<axum::Router>,
-    /// The chain settings, for the health page.
+    /// The chain settings, for the health page and the viewer page's public chain facts.
     pub chain: Option<gavel_chain::settings::ChainSettings>,
+    /// Where viewers reach the public pages.
+    pub site: api::public::PublicSite,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for WebConfig {
             .field("live", &self.live.is_some())
             .field("extra_routes", &self.extra_routes.is_some())
             .field("chain", &self.chain.as_ref().map(|c| c.network))
+            .field("site", &self.site)
             .finish()
     }
 }
@@ -174,6 +177,7 @@ impl Application {
             wake_scheduler,
             heartbeats,
             connection: self.connection,
+            site: web.site.clone(),
         };
         let mut app = api::router(state);
         if let Some(extra) = web.extra_routes {

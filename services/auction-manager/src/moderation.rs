@@ -1,5 +1,5 @@
 //! What operators and admins do to a live marathon: pause bidding, extend or cancel a lot,
-//! void a bid, ban a bidder. Each action commits with its events and its audit entry in one
+//! void a bid, ban a bidder, unlink a bidder from a wallet. Each action commits with its events and its audit entry in one
 //! transaction, under the lot's row lock, so it can never interleave with a bid decision.
 
 use chrono::{DateTime, Utc};
@@ -185,6 +185,33 @@ pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: Date
     audit::record(&mut *tx, by.id, "bidder.unban", &bidder_target(bidder), json!({})).await?;
     tx.commit().await?;
     Ok((unbanned, true))
+}
+
+/// Unbinds a bidder from their wallet (a lost wallet, a wrong binding), with the reason in the
+/// audit log. Refused while the bidder leads, or has won, a lot not yet COMPLETED: that lot's
+/// settlement draws on the wallet. The identity may link again with a fresh deposit; the old
+/// wallet's earlier deposits no longer bind it. Returns the bidder as it is afterwards.
+pub async fn unlink_bidder(pool: &PgPool, by: &User, bidder: &BidderId, reason: &str) -> Result<Bidder, ModerationError> {
+    let mut tx = pool.begin().await?;
+    // The row lock a bid decision takes too: no lead can start between the check and the unbind.
+    bidders::lock_holdings(&mut *tx, &[bidder.as_str()]).await?;
+    let before = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    if before.wallet.is_none() {
+        return Err(ModerationError::Conflict(format!("{bidder} is not linked to a wallet")));
+    }
+    let open: Vec<String> =
+        bidders::open_leads(&mut *tx, &[bidder.as_str()]).await?.into_iter().map(|(_, lot, _)| lot.to_string()).collect();
+    if !open.is_empty() {
+        return Err(ModerationError::Conflict(format!(
+            "{bidder} leads or has won lot {} not yet completed: unlink after its settlement",
+            open.join(", ")
+        )));
+    }
+    let wallet = bidders::unbind_wallet(&mut tx, bidder, reason, by.id).await?;
+    audit::record(&mut *tx, by.id, "bidder.unlink", &bidder_target(bidder), json!({ "reason": reason, "wallet": wallet })).await?;
+    let after = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub fn lot_target(id: LotId) -> String {

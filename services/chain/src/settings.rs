@@ -32,6 +32,24 @@ impl Network {
         }
     }
 
+    /// The network's name as people know it.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Network::Anvil => "Anvil (local)",
+            Network::ShapeSepolia => "Shape Sepolia",
+            Network::ShapeMainnet => "Shape",
+        }
+    }
+
+    /// The block explorer viewers follow a transaction on; none for a local anvil.
+    pub fn default_explorer(self) -> Option<&'static str> {
+        match self {
+            Network::Anvil => None,
+            Network::ShapeSepolia => Some("https://sepolia.shapescan.xyz"),
+            Network::ShapeMainnet => Some("https://shapescan.xyz"),
+        }
+    }
+
     pub fn default_rpc(self) -> &'static str {
         match self {
             Network::Anvil => "http://127.0.0.1:8545",
@@ -57,6 +75,12 @@ pub struct ChainSettings {
     pub network: Network,
     /// Overrides the network's public endpoint. Secret: a provider's URL often carries an API key.
     pub rpc_url: Option<SecretString>,
+    /// The endpoint viewers' browsers read the chain through when no wallet is connected, and
+    /// that the viewer page offers a wallet adding the chain: public, never `rpc_url`.
+    /// Default: the network's public endpoint.
+    pub public_rpc_url: Option<Url>,
+    /// The block explorer transactions link to. Default: Shape's or Shape Sepolia's; none on anvil.
+    pub explorer_url: Option<Url>,
     /// The deployed `AuctionHouse` (`gavel house deploy` makes one). Needed by everything but
     /// the deployment itself.
     pub auction_house: Option<Address>,
@@ -147,6 +171,16 @@ impl ChainSettings {
         Url::parse(text).map_err(|_| BadRpcUrl)
     }
 
+    /// The endpoint browsers may use: `public_rpc_url`, else the network's public one.
+    pub fn public_rpc_url(&self) -> Url {
+        self.public_rpc_url.clone().unwrap_or_else(|| Url::parse(self.network.default_rpc()).expect("the built-in endpoints are URLs"))
+    }
+
+    /// The block explorer: `explorer_url`, else the network's own (none on anvil).
+    pub fn explorer_url(&self) -> Option<Url> {
+        self.explorer_url.clone().or_else(|| self.network.default_explorer().and_then(|url| Url::parse(url).ok()))
+    }
+
     pub fn house(&self) -> Result<Address, NoHouse> {
         self.auction_house.ok_or(NoHouse)
     }
@@ -183,6 +217,8 @@ mod tests {
         ChainSettings {
             network: Network::ShapeSepolia,
             rpc_url: None,
+            public_rpc_url: None,
+            explorer_url: None,
             auction_house: None,
             start_block: 0,
             confirmations: 1,

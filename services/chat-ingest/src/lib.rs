@@ -286,24 +286,24 @@ impl Handler {
         }
     }
 
-    /// `!link <secret>`: binds the identity that typed it to the wallet whose deposits carry the
-    /// commitment of its own handle and the secret. Idempotent, so redundant instances handling
-    /// the same message agree; the reply is read back from what is stored.
+    /// `!link <secret>`: binds the identity that typed it to the wallet whose own deposit carries
+    /// the commitment of (its handle, the secret, that wallet). Idempotent, so redundant instances
+    /// handling the same message agree; the reply is read back from what is stored.
     async fn link(&self, message: &ChatMessage, secret: &str) -> String {
         let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
             return "Gavel cannot read your user id".into();
         };
         let handle = link::handle(&message.platform, &message.login);
-        let commitment = format!("{:#x}", link::commitment(&handle, secret));
-        let wallet = match bidders::wallet_of_commitment(&self.pool, &commitment).await {
-            Ok(Some(wallet)) => wallet,
-            Ok(None) => {
-                return format!(
-                    "not linked: no deposit for {handle} with that secret yet (a deposit counts once its block is final: try again in a minute)"
-                );
-            }
+        let candidates = match bidders::link_candidates(&self.pool, &bidder).await {
+            Ok(candidates) => candidates,
             Err(error) => return unavailable(error),
         };
+        let Some(wallet) = link::resolve_link(&handle, secret, &candidates) else {
+            return format!(
+                "not linked: no deposit for {handle} with that secret from a wallet of its own yet (a deposit counts once its block is final: try again in a minute)"
+            );
+        };
+        let wallet = format!("{wallet:#x}");
         let (login, display_name) = (printable(&message.login), printable(&message.display_name));
         if let Err(error) = bidders::upsert_many(&self.pool, &[bidder.as_str()], &[login.as_str()], &[display_name.as_str()]).await {
             return unavailable(error);

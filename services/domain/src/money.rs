@@ -206,6 +206,36 @@ mod tests {
         Wei::parse_eth(text)
     }
 
+    /// The corpus the viewer page's TypeScript parser runs too (dashboard/src/shared/wei.test.ts):
+    /// one set of amount strings, with the wei each means or the error it is refused with.
+    #[test]
+    fn parses_the_shared_corpus_of_amounts_as_the_viewer_page_does() {
+        let corpus: serde_json::Value = serde_json::from_str(include_str!("../testdata/eth-amounts.json")).expect("corpus");
+        let cases = corpus["cases"].as_array().expect("cases");
+        assert!(cases.len() > 20);
+        for case in cases {
+            let input = case["input"].as_str().expect("input");
+            let parsed = eth(input);
+            match (case["wei"].as_str(), case["error"].as_str(), parsed) {
+                (Some(wei), None, Ok(parsed)) => assert_eq!(parsed.as_u256().to_string(), wei, "{input:?}"),
+                (None, Some(code), Err(error)) => {
+                    let actual = match error {
+                        AmountError::Empty => "empty",
+                        AmountError::Negative => "negative",
+                        AmountError::Exponent => "exponent",
+                        AmountError::Hex => "hex",
+                        AmountError::InvalidCharacter(_) => "invalid_character",
+                        AmountError::TooManyDecimals => "too_many_decimals",
+                        AmountError::TooLarge => "too_large",
+                        AmountError::FractionalWei => "fractional_wei",
+                    };
+                    assert_eq!(actual, code, "{input:?}");
+                }
+                (_, _, parsed) => panic!("{input:?}: the corpus says {case}, the parser {parsed:?}"),
+            }
+        }
+    }
+
     #[test]
     fn parses_the_chat_forms_of_an_amount() {
         let five_hundredths = Wei::from(50_000_000_000_000_000u128);

@@ -6,6 +6,8 @@
 //! it, so a flushed or restarted Redis costs one query per entry. The event gateway refreshes
 //! entries as events arrive ([`LiveCache::refresh_lot`]); nothing else writes them.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use gavel_domain::lot::LotState;
 use gavel_domain::{LotId, MarathonId, Wei};
@@ -231,10 +233,31 @@ impl LiveCache {
     }
 
     async fn put<T: Serialize>(&self, key: &str, value: &T) {
+        self.put_for(key, value, Duration::from_secs(TTL_SECS)).await;
+    }
+
+    async fn put_for<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
         let mut redis = self.redis.clone();
         let Ok(text) = serde_json::to_string(value) else { return };
-        if let Err(error) = redis.set_ex::<_, _, ()>(key, text, TTL_SECS).await {
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        if let Err(error) = redis.pset_ex::<_, _, ()>(key, text, ttl_ms).await {
             tracing::warn!(error = %error, "live cache unavailable; not stored");
         }
+    }
+
+    /// A public API answer cached under `key` (see [`LiveCache::put_public`]); a miss when
+    /// absent, expired or Redis is down.
+    pub async fn get_public<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Option<T> {
+        self.get(&self.public_key(key)).await
+    }
+
+    /// Caches a public API answer for `ttl`: short-lived copies that spare PostgreSQL when many
+    /// viewers ask the same thing at once, never a source of truth.
+    pub async fn put_public<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        self.put_for(&self.public_key(key), value, ttl).await;
+    }
+
+    fn public_key(&self, key: &str) -> String {
+        format!("{}:public:{key}", self.prefix)
     }
 }

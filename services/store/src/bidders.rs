@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use gavel_domain::link::CommittedDeposit;
 use gavel_domain::{BidderId, LotId, Wei};
 use sqlx::PgExecutor;
 
@@ -36,13 +37,55 @@ pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -
     }
 }
 
-/// The wallet whose deposits carry `commitment` (`0x`-prefixed hex). The house lets only the
-/// first wallet that deposited with a commitment use it, so there is at most one.
-pub async fn wallet_of_commitment(db: impl PgExecutor<'_>, commitment: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT wallet FROM escrow_ledger WHERE commitment = $1 AND kind = 'deposit' ORDER BY id LIMIT 1")
-        .bind(commitment.to_ascii_lowercase())
-        .fetch_optional(db)
-        .await
+/// The deposits a `!link` typed by `bidder` may bind, in the order they were credited: all that
+/// carry a commitment, less those an admin's unlink of this bidder from that wallet ruled out
+/// (credited before it). A wallet bound to another bidder stays a candidate, so that the reply
+/// can say it is taken. The caller finds, among them, the wallet whose own
+/// deposit carries the commitment computed for it ([`gavel_domain::link::resolve_link`]).
+pub async fn link_candidates(db: impl PgExecutor<'_>, bidder: &BidderId) -> Result<Vec<CommittedDeposit>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.wallet, e.commitment FROM escrow_ledger e
+         WHERE e.kind = 'deposit' AND e.commitment IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM bidder_unlinks u WHERE u.bidder_id = $1 AND u.wallet = e.wallet AND e.id <= u.ledger_horizon)
+         ORDER BY e.id",
+    )
+    .bind(bidder.as_str())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(wallet, commitment)| {
+            Ok(CommittedDeposit {
+                wallet: wallet.parse().map_err(|error| corrupt("ledger wallet", error))?,
+                commitment: commitment.parse().map_err(|error| corrupt("ledger commitment", error))?,
+            })
+        })
+        .collect()
+}
+
+/// Unbinds `bidder` from its wallet, recording why and which of the wallet's deposits can no
+/// longer bind it. Returns the wallet it was bound to, `None` if it was not bound. The caller
+/// checks the bidder may be unlinked and writes the audit entry in the same transaction.
+pub async fn unbind_wallet(db: &mut sqlx::PgConnection, bidder: &BidderId, reason: &str, by: i64) -> Result<Option<String>, sqlx::Error> {
+    let wallet: Option<String> = sqlx::query_scalar(
+        "UPDATE bidders b SET wallet = NULL, updated_at = now() FROM bidders old
+         WHERE b.id = $1 AND old.id = b.id AND b.wallet IS NOT NULL RETURNING old.wallet",
+    )
+    .bind(bidder.as_str())
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(wallet) = &wallet {
+        sqlx::query(
+            "INSERT INTO bidder_unlinks (bidder_id, wallet, ledger_horizon, reason, unlinked_by)
+             VALUES ($1, $2, (SELECT COALESCE(max(id), 0) FROM escrow_ledger), $3, $4)",
+        )
+        .bind(bidder.as_str())
+        .bind(wallet)
+        .bind(reason)
+        .bind(by)
+        .execute(&mut *db)
+        .await?;
+    }
+    Ok(wallet)
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Bidder>, sqlx::Error> {

@@ -194,6 +194,9 @@ pub struct LogEntry {
     pub amount_wei: Wei,
     pub by_proxy: bool,
     pub received_at: DateTime<Utc>,
+    /// `received_at` in Unix milliseconds, as the hash chain covers it (a browser recomputes the
+    /// chain from these without parsing dates).
+    pub received_at_ms: i64,
     pub voided: bool,
 }
 
@@ -213,7 +216,18 @@ impl LogEntry {
 type LogRow = (i32, i16, i64, String, String, String, bool, DateTime<Utc>, bool);
 
 fn log_entry((position, kind, bid_id, bidder, wallet, amount, by_proxy, received_at, voided): LogRow) -> Result<LogEntry, sqlx::Error> {
-    Ok(LogEntry { position, kind, bid_id: BidId(bid_id), bidder, wallet, amount_wei: wei_column(&amount)?, by_proxy, received_at, voided })
+    Ok(LogEntry {
+        position,
+        kind,
+        bid_id: BidId(bid_id),
+        bidder,
+        wallet,
+        amount_wei: wei_column(&amount)?,
+        by_proxy,
+        received_at_ms: received_at.timestamp_millis(),
+        received_at,
+        voided,
+    })
 }
 
 /// An entry to append to a lot's log.

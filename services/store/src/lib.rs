@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod settings;
 pub mod settlement;
 pub mod users;
+pub mod viewers;
 
 use std::time::Duration;
 

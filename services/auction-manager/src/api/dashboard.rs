@@ -1,11 +1,10 @@
-//! What the dashboard and the overlay read besides the admin API: the public live state of a
-//! marathon's current lot (from the live cache), settings, bidders, a lot's settlement
+//! What the dashboard reads besides the admin API: settings, bidders, a lot's settlement
 //! attempts and recent events.
 
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use gavel_domain::{LotId, MarathonId};
+use gavel_domain::LotId;
 use gavel_store::{audit, settings, settlement};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,24 +12,6 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::auth::{Operator, Viewer};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-
-/// `GET /api/public/marathons/{id}/live`: what the overlay shows. Read from Redis; rebuilt from
-/// PostgreSQL when Redis does not have it.
-pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
-    let live = state.live.as_ref().ok_or(ApiError::NotFound("live state (no Redis configured)"))?;
-    let marathon =
-        live.marathon(MarathonId(id)).await.map_err(|error| ApiError::Internal(error.into()))?.ok_or(ApiError::NotFound("marathon"))?;
-    let lot = match marathon.lot_id {
-        Some(lot) => live.lot(lot).await.map_err(|error| ApiError::Internal(error.into()))?,
-        None => None,
-    };
-    Ok(Json(json!({
-        "marathon_id": marathon.marathon_id,
-        "marathon_name": marathon.marathon_name,
-        "lot": lot,
-        "server_time": Utc::now(),
-    })))
-}
 
 pub async fn get_settings(State(state): State<AppState>, _: Viewer) -> Result<Json<Value>, ApiError> {
     let paused = settings::bidding_paused(&state.pool).await?;

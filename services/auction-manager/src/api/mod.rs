@@ -8,6 +8,7 @@ mod lots;
 mod marathons;
 mod moderation;
 pub mod probes;
+pub mod public;
 mod session;
 mod views;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     pub wake_scheduler: Arc<Notify>,
     pub heartbeats: Arc<Heartbeats>,
     pub connection: Arc<Connection>,
+    /// Where viewers reach the public pages, and the IPFS gateway they read metadata through.
+    pub site: public::PublicSite,
 }
 
 /// A background part silent for longer than this is reported as stalled.
@@ -70,11 +73,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/bidders/{id}", get(moderation::get_bidder))
         .route("/api/bidders/{id}/ban", post(moderation::ban))
         .route("/api/bidders/{id}/unban", post(moderation::unban))
+        .route("/api/bidders/{id}/unlink", post(moderation::unlink))
         .route("/api/bidding", get(moderation::status))
         .route("/api/bidding/pause", post(moderation::pause))
         .route("/api/bidding/resume", post(moderation::resume))
         .route("/api/public/lots/{id}/bid-log", get(lots::public_bid_log))
-        .route("/api/public/marathons/{id}/live", get(dashboard::marathon_live))
+        .route("/api/public/marathons/{id}", get(public::marathon))
+        .route("/api/public/marathons/{id}/live", get(public::marathon_live))
+        .route("/api/public/chain", get(public::chain))
+        .route("/api/public/wallets/{address}", get(public::wallet))
         .route("/api/session", get(session::current).post(session::login).delete(session::logout))
         .route("/api/settings", get(dashboard::get_settings))
         .route("/api/settings/chat-replies", post(dashboard::set_chat_replies))
@@ -129,13 +136,16 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::info_span!("request", method = %request.method(), path = request.uri().path(), request_id = id)
 }
 
-/// The built dashboard: `/overlay/{marathon}` is the overlay page, anything else not an API route
+/// The built dashboard: `/overlay/{marathon}` is the overlay page, `/m/{marathon}` the public
+/// viewer page, anything else not an API route
 /// a file of the build, or the dashboard's `index.html` (its routes live in the URL's hash).
 pub fn pages(dir: &std::path::Path) -> Router {
     use tower_http::services::{ServeDir, ServeFile};
     let overlay = ServeFile::new(dir.join("overlay.html"));
+    let viewer = ServeFile::new(dir.join("viewer.html"));
     Router::new()
         .route_service("/overlay/{marathon}", overlay)
+        .route_service("/m/{marathon}", viewer)
         .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
 }
 

@@ -1,4 +1,5 @@
-//! Moderation routes: pause and resume bidding, void a bid, ban and unban a bidder.
+//! Moderation routes: pause and resume bidding, void a bid, ban and unban a bidder, unlink a
+//! bidder from a wallet.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::{Caller, Operator, Viewer};
+use super::auth::{Admin, Caller, Operator, Viewer};
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::lots::Reason;
 use crate::moderation;
@@ -79,4 +80,15 @@ pub async fn unban(
 pub async fn get_bidder(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {
     let bidder = bidder_id(&id)?;
     Ok(Json(gavel_store::bidders::get(&state.pool, &bidder).await?.ok_or(ApiError::NotFound("bidder"))?))
+}
+
+/// `POST /api/bidders/{id}/unlink` (admin): unbinds the bidder from their wallet.
+pub async fn unlink(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(reason): ApiJson<Reason>,
+) -> Result<Json<Bidder>, ApiError> {
+    let bidder = bidder_id(&id)?;
+    Ok(Json(moderation::unlink_bidder(&state.pool, &caller.user, &bidder, reason.checked()?).await?))
 }

@@ -13,12 +13,12 @@ use serde_json::json;
 
 use crate::helpers::{ETH, TestApp, now};
 
-fn eth(hundredths: u128) -> Wei {
+pub(crate) fn eth(hundredths: u128) -> Wei {
     Wei::from(hundredths * ETH / 100)
 }
 
 /// A bidder with a bound wallet and a deposit credited the way the chain watcher will.
-async fn funded_bidder(app: &TestApp, user: u32, deposit: Wei) -> BidderId {
+pub(crate) async fn funded_bidder(app: &TestApp, user: u32, deposit: Wei) -> BidderId {
     let id = BidderId::parse(&format!("twitch:{user}")).expect("id");
     let login = format!("viewer{user}");
     bidders::upsert_many(&app.pool, &[id.as_str()], &[login.as_str()], &[login.as_str()]).await.expect("upsert");
@@ -38,14 +38,14 @@ async fn funded_bidder(app: &TestApp, user: u32, deposit: Wei) -> BidderId {
     id
 }
 
-struct Open {
-    app: TestApp,
-    lot: i64,
-    start: DateTime<Utc>,
+pub(crate) struct Open {
+    pub app: TestApp,
+    pub lot: i64,
+    pub start: DateTime<Utc>,
 }
 
 /// A running app with one lot of channel `twitch:gavel` opened (time controlled: at `start`).
-async fn open_lot(pool: sqlx::PgPool) -> Open {
+pub(crate) async fn open_lot(pool: sqlx::PgPool) -> Open {
     let app = TestApp::spawn(pool).await;
     let marathon = app.marathon(json!({})).await;
     let start = now() + Duration::days(30);
@@ -68,7 +68,7 @@ fn command(key: &str, bidder: &BidderId, kind: BidKind, received_at: DateTime<Ut
     }
 }
 
-async fn bid(open: &Open, key: &str, bidder: &BidderId, kind: BidKind, secs: i64) -> Outcome {
+pub(crate) async fn bid(open: &Open, key: &str, bidder: &BidderId, kind: BidKind, secs: i64) -> Outcome {
     let received_at = open.start + Duration::seconds(secs);
     let mut outcomes = decide_now(&open.app.pool, &[command(key, bidder, kind, received_at)], received_at).await.expect("decided");
     outcomes.pop().map(|(_, outcome)| outcome).expect("an outcome")

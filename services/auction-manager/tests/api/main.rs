@@ -6,5 +6,6 @@ mod dashboard;
 mod helpers;
 mod marathons;
 mod pipeline;
+mod public;
 mod scheduler;
 mod validation;
