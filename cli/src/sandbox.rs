@@ -200,6 +200,7 @@ impl Sandbox {
                 budget_window: Duration::from_secs(30),
                 max_personal: 200,
                 enabled: true,
+                join_url: self.site.public_url.as_ref().map(|url| url.as_str().trim_end_matches('/').to_owned()),
             },
         }
     }

@@ -171,6 +171,8 @@ async fn marathon(sandbox: &mut Sandbox, args: &DemoArgs) -> anyhow::Result<Demo
     write_private(&login_file, &format!("username: demo\npassword: {password}\n"))?;
 
     let twitch = Arc::new(LocalTwitchServer::start().await.context("the local Twitch-protocol chat server")?);
+    // The viewer page reads the chain's public facts from the auction-manager.
+    sandbox.chain = Some(chain.settings(Some(&deployed)));
     let address = sandbox.start_auction_manager_at(args.address, EngineConfig::default()).await.with_context(|| {
         format!("cannot start the auction-manager on {} (if another process has that port, pass --address 127.0.0.1:0)", args.address)
     })?;
@@ -203,6 +205,7 @@ async fn marathon(sandbox: &mut Sandbox, args: &DemoArgs) -> anyhow::Result<Demo
     let (marathon_id, lots) = create_marathon(&client, &api, &admin.token, args, deployed.auction_house, rules, first_start).await?;
     say(format_args!("dashboard: {api}/  (log in with the file {})", login_file.display()));
     say(format_args!("overlay:   {api}/overlay/{marathon_id}"));
+    say(format_args!("viewers:   {api}/m/{marathon_id}  (deposit, link, follow and withdraw with a browser wallet)"));
     say(format_args!("metrics:   {api}/metrics"));
 
     let crowd = Crowd { twitch: twitch.clone(), channel: CHANNEL.to_owned(), viewers: viewers.clone(), board: board.clone(), rules };

@@ -54,6 +54,11 @@ impl TestChain {
         self.anvil.addresses()[i]
     }
 
+    /// Anvil account `i`'s private key, hex, for a browser test wallet.
+    pub fn key(&self, i: usize) -> String {
+        format!("0x{}", alloy::hex::encode(self.anvil.keys()[i].to_bytes()))
+    }
+
     pub fn treasury(&self) -> Address {
         self.account(9)
     }
@@ -86,7 +91,7 @@ impl TestChain {
     }
 
     pub fn operator_key(&self) -> String {
-        format!("0x{}", alloy::hex::encode(self.anvil.keys()[0].to_bytes()))
+        self.key(0)
     }
 
     /// Deposits from account `from` with the commitment of (`handle`, `secret`, that account).

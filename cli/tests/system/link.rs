@@ -42,9 +42,17 @@ async fn wallet_of(sandbox: &Sandbox, id: &str) -> Option<String> {
 async fn link_binds_one_identity_to_one_wallet_by_its_own_commitment() {
     let mut sandbox = sandbox().await;
     let twitch = LocalTwitchServer::start().await.expect("twitch");
+    sandbox.site.public_url = Some("https://gavel.example/".parse().expect("url"));
     start_bidding(&mut sandbox, &twitch).await;
+    let start = chrono::Utc::now() + chrono::Duration::milliseconds(500);
+    sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::minutes(5), (0, 0)).await.expect("lot");
+    crate::settlement::sleep_until(start + chrono::Duration::milliseconds(1200)).await;
     let [alice, bob, mallory] = [("1", "alice"), ("2", "bob"), ("3", "mallory")].map(|(id, login)| Viewer::new(id, login, login));
     let alices = |w: Address| link::commitment("twitch:alice", "s3cret-a", w);
+
+    // An unlinked viewer's bid is refused with the way in.
+    let refused = ask(&twitch, &alice, "!bid 0.01").await;
+    assert!(refused.contains("link your wallet first") && refused.contains("join at https://gavel.example"), "{refused}");
 
     // Mallory copies Alice's commitment from the calldata of Alice's deposit and deposits first:
     // it binds nothing, to either of them, and Alice's own deposit still links.

@@ -19,6 +19,7 @@ use gavel_bus::lapin::Connection;
 use gavel_bus::lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use gavel_bus::lapin::types::FieldTable;
 use gavel_bus::topology::Topology;
+use gavel_domain::bidding::Rejection;
 use gavel_domain::events::{Event, EventEnvelope};
 use gavel_domain::{BidderId, LotId};
 use gavel_store::PgPool;
@@ -65,6 +66,9 @@ pub struct ReplyConfig {
     pub max_personal: usize,
     /// Replies and announcements on or off (an operator's switch).
     pub enabled: bool,
+    /// The public site's address (`http.public_url`): a viewer whose bid is refused for want of a
+    /// linked wallet is told where to get one.
+    pub join_url: Option<String>,
 }
 
 /// Replies waiting for budget.
@@ -262,11 +266,11 @@ impl Replies {
             Event::BidRejected(rejected) => {
                 let (platform, channel) = split_key(&rejected.channel);
                 let reply_to = split_key(&rejected.message_id).1.to_owned();
-                let line = Outgoing {
-                    channel: channel.to_owned(),
-                    text: format!("bid not taken: {}", rejected.message),
-                    reply_to: Some(reply_to),
+                let text = match (&rejected.reason, &self.config.join_url) {
+                    (Rejection::NotLinked, Some(url)) => format!("bid not taken: {} · join at {url}", rejected.message),
+                    _ => format!("bid not taken: {}", rejected.message),
                 };
+                let line = Outgoing { channel: channel.to_owned(), text, reply_to: Some(reply_to) };
                 self.queue.personal(platform, line, self.config.max_personal).await;
             }
             Event::LotOpened(opened) => {
