@@ -12,5 +12,5 @@ mod metrics;
 mod restart;
 mod settlement;
 mod sse;
-mod viewer;
 mod support;
+mod viewer;

@@ -28,9 +28,10 @@ const REORG_DEPTH: u64 = 3;
 
 /// A 1×1 PNG: the NFT's image.
 const PIXEL: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x60,
-    0xf8, 0x0f, 0x00, 0x01, 0x04, 0x01, 0x00, 0x5f, 0xe5, 0xc3, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
+    0x60, 0x60, 0xf8, 0x0f, 0x00, 0x01, 0x04, 0x01, 0x00, 0x5f, 0xe5, 0xc3, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
 ];
 
 /// An IPFS gateway's stand-in: `/ipfs/meta/{n}.json` is token n's metadata, `/ipfs/img/{n}.png`
@@ -52,7 +53,10 @@ async fn serve_metadata() -> SocketAddr {
                 ([(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], axum::Json(metadata))
             }),
         )
-        .route("/ipfs/img/{file}", axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "image/png")], PIXEL).into_response() }));
+        .route(
+            "/ipfs/img/{file}",
+            axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "image/png")], PIXEL).into_response() }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await });
     address
 }
@@ -96,6 +100,7 @@ async fn a_viewer_deposits_links_bids_wins_and_withdraws_from_the_marathon_page(
         ("--login", "alice".into()),
         ("--copier-login", "mallory".into()),
         ("--screenshots", shots.display().to_string()),
+        ("--ipfs-gateway", format!("http://{metadata}/ipfs/")),
     ]
     .into_iter()
     .flat_map(|(flag, value)| [flag.to_owned(), value])
@@ -133,7 +138,18 @@ async fn a_viewer_deposits_links_bids_wins_and_withdraws_from_the_marathon_page(
                     .execute(&sandbox.pool)
                     .await
                     .expect("end the lot");
-                wait_completed(&sandbox.pool, lot).await;
+                // The chain moves on as a live one does, so the settlement's log reaches the
+                // reorg-safe depth.
+                let mining = async {
+                    loop {
+                        chain.mine(1).await;
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                };
+                tokio::select! {
+                    () = wait_completed(&sandbox.pool, lot) => {}
+                    () = mining => {}
+                }
             }
             _ => panic!("unknown step {step}"),
         }
@@ -143,11 +159,13 @@ async fn a_viewer_deposits_links_bids_wins_and_withdraws_from_the_marathon_page(
     assert!(status.success() && last == "PASS", "the viewer journey failed: {last}");
 
     // What chat said: Alice linked; Mallory, with Alice's secret and a copied commitment, did not.
-    let reply = |login: &str, prefix: &str| said.iter().find(|(who, text)| who == login && text.starts_with(prefix)).map(|(_, text)| text.clone());
+    let reply =
+        |login: &str, prefix: &str| said.iter().find(|(who, text)| who == login && text.starts_with(prefix)).map(|(_, text)| text.clone());
     assert!(reply("alice", "linked to").is_some(), "{said:?}");
     assert!(reply("mallory", "not linked").is_some(), "{said:?}");
 
-    let pictures = ["marathon", "join", "wallet"].into_iter().flat_map(|page| ["desktop", "phone"].map(|size| format!("viewer-{page}-{size}.png")));
+    let pictures =
+        ["marathon", "join", "wallet"].into_iter().flat_map(|page| ["desktop", "phone"].map(|size| format!("viewer-{page}-{size}.png")));
     let pictures: Vec<String> = pictures.collect();
     for name in &pictures {
         let bytes = std::fs::read(shots.join(name)).expect("screenshot");

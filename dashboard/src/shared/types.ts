@@ -127,35 +127,6 @@ export interface Envelope {
   payload: Record<string, unknown>;
 }
 
-/** A bidder on the public live endpoint: the id, a display name and the amount. */
-export interface LiveBid {
-  bidder: string;
-  name: string;
-  amount_wei: string;
-  amount_eth: string;
-}
-
-export interface LiveLot {
-  id: number;
-  marathon_id: number;
-  title: string;
-  image_url: string;
-  state: LotState;
-  starts_at: string;
-  ends_at: string;
-  extensions_used: number;
-  high: LiveBid | null;
-  top: LiveBid[];
-  participants: number;
-}
-
-export interface LiveState {
-  marathon_id: number;
-  marathon_name: string;
-  lot: LiveLot | null;
-  server_time: string;
-}
-
 // Payloads the pages read (docs/events.md lists them all).
 
 export interface BidAccepted {

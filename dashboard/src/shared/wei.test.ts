@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareWei, ethToWei, weiToEth, weiToGwei } from './wei';
+import corpus from '../../../services/domain/testdata/eth-amounts.json';
+import { AmountError, compareWei, ethToWei, parseEth, weiToEth, weiToGwei } from './wei';
+
+type AmountCase = { input: string; wei?: string; error?: string };
 
 describe('weiToEth', () => {
   it('formats exactly, dropping trailing zeros', () => {
@@ -24,6 +27,38 @@ describe('weiToGwei', () => {
   });
 });
 
+describe('parseEth', () => {
+  // The corpus Rust's Wei::parse_eth runs too: one set of rules for chat and the viewer page.
+  it.each(corpus.cases)('reads $input as Gavel does', (c: AmountCase) => {
+    if (c.wei !== undefined) {
+      expect(parseEth(c.input).toString()).toBe(c.wei);
+    } else {
+      const error = (() => {
+        try {
+          parseEth(c.input);
+        } catch (thrown) {
+          return thrown;
+        }
+        return null;
+      })();
+      expect(error).toBeInstanceOf(AmountError);
+      expect((error as AmountError).kind).toBe(c.error);
+    }
+  });
+
+  it('explains each refusal in words', () => {
+    expect(() => parseEth('1e3')).toThrow('not in scientific notation');
+    expect(() => parseEth('NaN')).toThrow("'N' is not allowed in an amount");
+    expect(() => parseEth('١٢')).toThrow("'١' is not allowed");
+    expect(() => parseEth('')).toThrow('no amount given: write it like 0.05');
+  });
+
+  it('trims the white space Rust trims, not what JavaScript does', () => {
+    expect(parseEth('\u00850.5\u3000eth\u2029')).toBe(500_000_000_000_000_000n);
+    expect(() => parseEth('\ufeff1')).toThrow(AmountError);
+  });
+});
+
 describe('ethToWei', () => {
   it('parses decimal ETH exactly', () => {
     expect(ethToWei('0.05')).toBe('50000000000000000');
@@ -32,8 +67,8 @@ describe('ethToWei', () => {
   });
 
   it('refuses signs, exponents and excess decimals', () => {
-    for (const bad of ['-1', '1e18', '.5', '0.0000000000000000001', 'abc', '']) {
-      expect(() => ethToWei(bad)).toThrow();
+    for (const bad of ['-1', '1e18', '0.0000000000000000001', 'abc', '']) {
+      expect(() => ethToWei(bad)).toThrow(AmountError);
     }
   });
 

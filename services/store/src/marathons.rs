@@ -153,7 +153,3 @@ pub async fn channels_of_lot(db: impl PgExecutor<'_>, lot: gavel_domain::LotId) 
 pub async fn show_join_qr(db: impl PgExecutor<'_>, id: MarathonId) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query_scalar("SELECT show_join_qr FROM marathons WHERE id = $1").bind(id.0).fetch_optional(db).await?.unwrap_or(false))
 }
-
-pub async fn set_show_join_qr(db: impl PgExecutor<'_>, id: MarathonId, show: bool) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("UPDATE marathons SET show_join_qr = $2 WHERE id = $1").bind(id.0).bind(show).execute(db).await?.rows_affected() == 1)
-}

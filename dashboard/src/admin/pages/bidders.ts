@@ -1,6 +1,7 @@
-// Bidders with their escrow and bidding power, banned or not; operators ban and unban.
+// Bidders with their escrow and bidding power, banned or not; operators ban and unban; admins
+// unlink a bidder from its wallet (a lost wallet, a wrong binding), with a reason for the audit log.
 
-import { api, query } from '../../shared/api';
+import { api, ApiError, query } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
 import type { Bidder } from '../../shared/types';
 import { debounce, type Page } from '../app';
@@ -12,6 +13,10 @@ export const biddersPage: Page = (outlet, app) => {
   let bidders: Bidder[] = [];
   let more = false;
   let banning: string | null = null;
+  let unlinking: string | null = null;
+  /** Why the server refused the last unlink (it does while the bidder leads or has an unsettled win). */
+  let unlinkRefusal: string | null = null;
+  let unlinkReason = '';
   const table = h('div', { class: 'card' });
   outlet.replaceChildren(h('h1', null, 'Bidders'), table);
 
@@ -43,9 +48,20 @@ export const biddersPage: Page = (outlet, app) => {
                   : bidder.banned
                     ? h('button', { class: 'small', testid: `unban-${bidder.id}`, onclick: () => void unban(bidder) }, 'Unban')
                     : h('button', { class: 'small danger', testid: `ban-${bidder.id}`, onclick: () => ((banning = banning === bidder.id ? null : bidder.id), draw()) }, 'Ban'),
+                app.can('admin') && bidder.wallet
+                  ? [
+                      ' ',
+                      h(
+                        'button',
+                        { class: 'small', testid: `unlink-${bidder.id}`, onclick: () => ((unlinking = unlinking === bidder.id ? null : bidder.id), (unlinkRefusal = null), draw()) },
+                        'Unlink',
+                      ),
+                    ]
+                  : null,
               ),
             ),
             banning === bidder.id ? h('tr', null, h('td', { colspan: 7 }, banForm(bidder))) : null,
+            unlinking === bidder.id && bidder.wallet ? h('tr', null, h('td', { colspan: 7 }, unlinkForm(bidder, bidder.wallet))) : null,
           ]),
         ),
       ),
@@ -74,6 +90,38 @@ export const biddersPage: Page = (outlet, app) => {
       reason,
       h('label', { class: 'check' }, voidStanding, 'void their standing bids'),
       h('button', { class: 'danger', testid: 'ban-submit' }, 'Ban'),
+    );
+  };
+
+  const unlinkForm = (bidder: Bidder, wallet: string) => {
+    const reason = h('input', { testid: 'unlink-reason', placeholder: 'reason (kept in the audit log)', required: true, maxlength: 500, value: unlinkReason });
+    reason.addEventListener('input', () => (unlinkReason = reason.value));
+    return h(
+      'form',
+      {
+        class: 'inline',
+        onsubmit: (event) => {
+          event.preventDefault();
+          void app.attempt(async () => {
+            try {
+              await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/unlink`, { reason: reason.value });
+            } catch (error) {
+              if (!(error instanceof ApiError && error.status === 409)) throw error;
+              unlinkRefusal = error.message;
+              draw();
+              return;
+            }
+            unlinking = null;
+            unlinkRefusal = null;
+            unlinkReason = '';
+            await load(false);
+          });
+        },
+      },
+      `Unlink ${bidder.display_name} from ${wallet}: `,
+      reason,
+      h('button', { class: 'danger', testid: 'unlink-submit' }, 'Unlink'),
+      unlinkRefusal ? h('span', { class: 'form-error', testid: 'unlink-error' }, unlinkRefusal) : null,
     );
   };
 

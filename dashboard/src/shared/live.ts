@@ -1,0 +1,174 @@
+// Following a marathon's current lot from the public side (the overlay and the viewer page): the
+// live state (served from Redis) on load, on every (re)open or resync of the stream and whenever
+// the lot may have changed; the lot's public event stream in between, applied at once. Events
+// carry bidder ids only, so the state is read again shortly after a burst of them for display
+// names and the top 3.
+
+import type { LiveBid, LotLive, PublicLive } from './public-api';
+import { subscribe, type Stream } from './sse';
+import { ServerClock } from './time';
+import type { BidAccepted, BidVoided, Envelope, LotClosed, LotExtended } from './types';
+import { weiToEth } from './wei';
+
+/** How often the live state is read when nothing happens: often between lots, rarely during one. */
+const POLL_IDLE_MS = 10_000;
+const POLL_ACTIVE_MS = 60_000;
+
+export interface TickerEntry {
+  bidId: number;
+  bidder: string;
+  amountWei: string;
+  voided: boolean;
+}
+
+export interface LiveHandlers {
+  /** The state changed: read again, or an event applied to it. */
+  onChange(live: PublicLive): void;
+  /** A bid moved the high bid. */
+  onBid?(accepted: BidAccepted): void;
+  /** The end moved later (anti-snipe or an operator), as it happens. */
+  onExtended?(extension: LotExtended): void;
+  /** The winner is final. */
+  onClosed?(closed: LotClosed, lot: LotLive): void;
+}
+
+export interface LiveOptions {
+  tickerSize?: number;
+  /** How long a closed lot stays before the state is read again (the next lot may replace it). */
+  holdClosedMs?: number;
+}
+
+export class LiveLotFollower {
+  live: PublicLive | null = null;
+  /** The newest bids first. */
+  ticker: TickerEntry[] = [];
+  /** The lot whose winner is final (`lot.closed`), while it is still the one shown. */
+  closedLot: number | null = null;
+  readonly clock = new ServerClock();
+  private stream: Stream | null = null;
+  private streamLot: number | null = null;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private refetchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Display names learnt from the live state; events carry only bidder ids. */
+  private readonly names = new Map<string, string>();
+  private readonly tickerSize: number;
+  private readonly holdClosedMs: number;
+
+  constructor(
+    private readonly marathonId: number,
+    private readonly handlers: LiveHandlers,
+    options: LiveOptions = {},
+  ) {
+    this.tickerSize = options.tickerSize ?? 6;
+    this.holdClosedMs = options.holdClosedMs ?? 20_000;
+  }
+
+  start(): void {
+    void this.load();
+  }
+
+  stop(): void {
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.refetchTimer);
+    this.stream?.close();
+    this.stream = null;
+    this.streamLot = null;
+  }
+
+  nameOf(bidder: string): string {
+    return this.names.get(bidder) ?? 'a new bidder';
+  }
+
+  /** Reads the live state again now. */
+  async load(): Promise<void> {
+    const sentAt = Date.now();
+    try {
+      const response = await fetch(`/api/public/marathons/${this.marathonId}/live`, { headers: { Accept: 'application/json' } });
+      if (!response.ok) throw new Error(`live state: HTTP ${response.status}`);
+      const state = (await response.json()) as PublicLive;
+      this.clock.observe(Date.parse(state.server_time), sentAt, Date.now());
+      const previousLot = this.live?.lot?.id ?? null;
+      this.live = state;
+      for (const bid of [state.lot?.high, ...(state.lot?.top ?? [])]) if (bid) this.names.set(bid.bidder, bid.name);
+      if (state.lot?.id !== previousLot) {
+        this.ticker = (state.lot?.top ?? []).map((bid: LiveBid, index) => ({ bidId: -index - 1, bidder: bid.bidder, amountWei: bid.amount_wei, voided: false }));
+      }
+      this.follow(state.lot?.id ?? null);
+      this.handlers.onChange(state);
+      this.schedulePoll(state.lot?.state === 'ACTIVE' ? POLL_ACTIVE_MS : POLL_IDLE_MS);
+    } catch (error) {
+      console.warn('could not read the live state', error);
+      this.schedulePoll(3_000);
+    }
+  }
+
+  /** Reads the state again after `delayMs` (a PENDING lot reaching its start, say). */
+  schedulePoll(delayMs: number): void {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.load(), delayMs);
+  }
+
+  /** Reads again soon after a burst of events, for what events do not carry (names, top 3). */
+  private refetchSoon(): void {
+    clearTimeout(this.refetchTimer);
+    this.refetchTimer = setTimeout(() => void this.load(), 300);
+  }
+
+  /** Subscribes to the public stream of the lot shown, and only that one. */
+  private follow(lotId: number | null): void {
+    if (lotId === this.streamLot) return;
+    this.stream?.close();
+    this.stream = null;
+    this.streamLot = lotId;
+    if (lotId !== null) this.stream = subscribe(`/api/public/lots/${lotId}/events`, { onEvent: (event) => this.apply(event), onSync: () => void this.load() });
+  }
+
+  private apply(event: Envelope): void {
+    const live = this.live;
+    const lot = live?.lot;
+    if (!live || !lot || event.payload.lot_id !== lot.id) return;
+    switch (event.type) {
+      case 'bid.accepted': {
+        const p = event.payload as unknown as BidAccepted;
+        const sameLeader = lot.high?.bidder === p.high_bidder;
+        lot.high = { bidder: p.high_bidder, name: sameLeader ? lot.high!.name : this.nameOf(p.high_bidder), amount_wei: p.high_amount, amount_eth: weiToEth(p.high_amount) };
+        lot.ends_at = p.ends_at;
+        if (p.amount !== null) this.ticker = [{ bidId: p.bid_id, bidder: p.bidder, amountWei: p.amount, voided: false }, ...this.ticker].slice(0, this.tickerSize);
+        this.handlers.onBid?.(p);
+        this.refetchSoon();
+        break;
+      }
+      case 'bid.voided': {
+        const p = event.payload as unknown as BidVoided;
+        lot.high =
+          p.high_bidder && p.high_amount ? { bidder: p.high_bidder, name: this.nameOf(p.high_bidder), amount_wei: p.high_amount, amount_eth: weiToEth(p.high_amount) } : null;
+        for (const entry of this.ticker) if (entry.bidId === p.bid_id) entry.voided = true;
+        this.refetchSoon();
+        break;
+      }
+      case 'lot.extended': {
+        const p = event.payload as unknown as LotExtended;
+        lot.ends_at = p.ends_at;
+        lot.extensions_used = p.extensions_used;
+        if (p.reopened) lot.state = 'ACTIVE';
+        this.handlers.onExtended?.(p);
+        break;
+      }
+      case 'lot.processing':
+        lot.state = 'PROCESSING';
+        break;
+      case 'lot.closed': {
+        lot.state = 'PROCESSING';
+        this.closedLot = lot.id;
+        this.handlers.onClosed?.(event.payload as unknown as LotClosed, lot);
+        this.schedulePoll(this.holdClosedMs);
+        break;
+      }
+      case 'lot.completed':
+      case 'lot.cancelled':
+        this.refetchSoon();
+        break;
+    }
+    this.handlers.onChange(live);
+  }
+}
