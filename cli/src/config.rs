@@ -338,6 +338,31 @@ mod tests {
     }
 
     #[test]
+    fn a_loopback_public_url_is_refused_unless_the_chain_is_anvil() {
+        let load = |public_url: &'static str, network: Option<&'static str>| {
+            let mut loaded = Err(String::new());
+            figment::Jail::expect_with(|jail| {
+                jail.set_env("GAVEL__HTTP__PUBLIC_URL", public_url);
+                if let Some(network) = network {
+                    jail.set_env("GAVEL__CHAIN__NETWORK", network);
+                }
+                loaded = Settings::load(None).map(|settings| settings.http.site().home()).map_err(|error| error.to_string());
+                Ok(())
+            });
+            loaded
+        };
+        for loopback in ["http://127.0.0.1:8080", "http://localhost/", "http://[::1]:8080", "https://gavel.localhost"] {
+            let error = load(loopback, Some("shape-sepolia")).unwrap_err();
+            assert!(error.contains("http.public_url") && error.contains("loopback"), "{loopback}: {error}");
+            assert_eq!(load(loopback, Some("anvil")).map(|home| home.is_some()), Ok(true), "{loopback} on anvil");
+        }
+        assert_eq!(load("https://gavel.example/", Some("shape-mainnet")), Ok(Some("https://gavel.example".to_owned())));
+        assert!(load("ftp://gavel.example", None).unwrap_err().contains("http(s)"));
+        let error = load("not a url", None).unwrap_err();
+        assert!(error.to_lowercase().contains("http.public_url"), "{error}");
+    }
+
+    #[test]
     fn a_bad_log_filter_or_engine_bound_is_refused() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("GAVEL__LOG__FILTER", "info,[=");

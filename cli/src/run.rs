@@ -170,7 +170,7 @@ async fn chat_ingest(
             budget_window: Duration::from_millis(chat.replies.budget_window_ms),
             max_personal: chat.replies.max_personal,
             enabled: chat.replies.enabled,
-            join_url: settings.http.public_url.as_ref().map(|url| url.as_str().trim_end_matches('/').to_owned()),
+            join_url: settings.http.site().home(),
         },
     };
     Ok(ChatIngest { config, pool, redis, connection })

@@ -117,6 +117,7 @@ impl Sandbox {
             no_sale: NoSalePolicy::Burn,
             chat_channels: vec![channel.to_owned()],
             auction_house: None,
+            show_join_qr: false,
         };
         let config = MarathonConfig::parse(spec)?;
         let marathon = marathons::insert(&self.pool, &config).await?;
@@ -200,7 +201,7 @@ impl Sandbox {
                 budget_window: Duration::from_secs(30),
                 max_personal: 200,
                 enabled: true,
-                join_url: self.site.public_url.as_ref().map(|url| url.as_str().trim_end_matches('/').to_owned()),
+                join_url: self.site.home(),
             },
         }
     }

@@ -2,87 +2,34 @@
 // Browser tests of the dashboard and the overlay, driven by a Rust test (or tests/mock-run.mjs).
 //
 //   node dashboard/tests/browser.mjs <admin|viewer|overlay> --base-url http://127.0.0.1:PORT
-//        [--marathon N] [--lot N] [--username U] [--password P] [--expect-high ETH]
+//        [--marathon N] [--lot N] [--username U] [--password P] [--expect-high ETH] [--expect-join URL]
 //        [--screenshot PATH] [--timeout SECS]
 //
-// Line protocol on stdout/stdin: the script prints `STEP <name>` when the other side must act
-// (place a chat bid, check a rejection) and waits for a line `GO` on stdin; it ends with `PASS`
-// (exit 0) or `FAIL <reason>` (exit 1). Nothing else goes to stdout; diagnostics (the page's
-// console and errors) go to stderr. Chromium is Debian's (/usr/bin/chromium, or
-// $GAVEL_CHROMIUM), started headless; nothing is downloaded.
+// The line protocol of tests/line-protocol.mjs: `STEP <name>` when the other side must act (place
+// a chat bid, check a rejection), then `GO` on stdin; `PASS` or `FAIL <reason>` last. The page's
+// console and errors go to stderr. Chromium is Debian's (tests/chromium.mjs).
 
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { withChromium } from './chromium.mjs';
+import { concludeDriver, Failure, flagName, parseFlags, step as stepOf } from './line-protocol.mjs';
 
-const CHROMIUM = process.env.GAVEL_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** How long a page may take to show what a step expects. */
 const EXPECT_MS = 10_000;
 /** How long the other side may take to act on a STEP. */
 const GO_TIMEOUT_MS = 60_000;
 
-class Failure extends Error {}
-
 function parseArgs(argv) {
   const [scenario, ...rest] = argv;
-  const options = { scenario };
-  for (let i = 0; i < rest.length; i += 2) {
-    const key = rest[i];
-    const value = rest[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Failure(`bad arguments near ${JSON.stringify(key)}; expected --name value pairs`);
-    options[key.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = value;
-  }
+  const options = { scenario, ...parseFlags(rest) };
   if (!['admin', 'viewer', 'overlay'].includes(scenario)) throw new Failure(`unknown scenario ${JSON.stringify(scenario)}; expected admin, viewer or overlay`);
   if (!options.baseUrl) throw new Failure('--base-url is required');
   options.baseUrl = options.baseUrl.replace(/\/+$/, '');
   const need = { admin: ['lot', 'username', 'password'], viewer: ['username', 'password'], overlay: ['marathon'] }[scenario];
-  for (const name of need) if (!options[name]) throw new Failure(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is required for ${scenario}`);
+  for (const name of need) if (!options[name]) throw new Failure(`${flagName(name)} is required for ${scenario}`);
   return options;
 }
 
-// --- the line protocol -------------------------------------------------------------------
-
-const say = (line) => process.stdout.write(`${line}\n`);
 const note = (line) => process.stderr.write(`browser.mjs: ${line}\n`);
-
-const stdinLines = [];
-const stdinWaiters = [];
-let stdinClosed = false;
-const stdin = createInterface({ input: process.stdin });
-stdin.on('line', (line) => {
-  const waiter = stdinWaiters.shift();
-  if (waiter) waiter(line.trim());
-  else stdinLines.push(line.trim());
-});
-stdin.on('close', () => {
-  stdinClosed = true;
-  while (stdinWaiters.length) stdinWaiters.shift()(null);
-});
-
-function nextLine(timeoutMs) {
-  if (stdinLines.length) return Promise.resolve(stdinLines.shift());
-  if (stdinClosed) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      stdinWaiters.splice(stdinWaiters.indexOf(waiter), 1);
-      resolve(undefined);
-    }, timeoutMs);
-    const waiter = (line) => {
-      clearTimeout(timer);
-      resolve(line);
-    };
-    stdinWaiters.push(waiter);
-  });
-}
-
-/** Asks the other side to act and waits for its `GO`. */
-async function step(name) {
-  say(`STEP ${name}`);
-  const line = await nextLine(GO_TIMEOUT_MS);
-  if (line === undefined) throw new Failure(`no GO within ${GO_TIMEOUT_MS / 1000} s after STEP ${name}`);
-  if (line === null) throw new Failure(`stdin closed while waiting for GO after STEP ${name}`);
-  if (line !== 'GO') throw new Failure(`expected GO after STEP ${name}, got ${JSON.stringify(line)}`);
-}
+const step = (name) => stepOf(GO_TIMEOUT_MS, name);
 
 // --- page helpers ------------------------------------------------------------------------
 
@@ -266,6 +213,12 @@ async function overlay(page, options) {
   await open(page, `${options.baseUrl}/overlay/${options.marathon}`, 'overlay');
   const title = await expectText(page, 'overlay-title', (text) => text.length > 0, 'overlay title');
   if (options.expectHigh) await expectText(page, 'overlay-high-bid', ethIs(options.expectHigh), `overlay high bid (expected ${options.expectHigh})`);
+  if (options.expectJoin) {
+    // The marathon asks for the join QR code: the viewer page's address, and a QR code drawn for it.
+    await expectText(page, 'overlay-join-url', (text) => text.includes(options.expectJoin), `overlay join address (expected ${options.expectJoin})`);
+    const drawn = await page.locator('[data-testid=overlay-join-qr] svg path').count();
+    if (drawn === 0) throw new Failure('overlay join QR code: no SVG drawn');
+  }
   const first = await expectText(page, 'overlay-countdown', (text) => countdownSeconds(text) !== null, 'overlay countdown');
   await page.waitForTimeout(2_100);
   const second = await textOf(page, 'overlay-countdown');
@@ -278,39 +231,13 @@ async function overlay(page, options) {
 
 // --- main --------------------------------------------------------------------------------
 
-async function main() {
-  let browser;
-  let finished = false;
+concludeDriver(async () => {
   const options = parseArgs(process.argv.slice(2));
-  const watchdog = setTimeout(() => {
-    if (finished) return;
-    say(`FAIL the ${options.scenario} scenario took longer than ${Number(options.timeout ?? 180)} s`);
-    void browser?.close().catch(() => {});
-    process.exit(1);
-  }, Number(options.timeout ?? 180) * 1000);
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error) => {
-      throw new Failure(`could not start ${CHROMIUM}: ${error.message.split('\n')[0]}`);
-    });
+  await withChromium(`the ${options.scenario} scenario`, Number(options.timeout ?? 180), async (browser) => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const page = await context.newPage();
     page.on('console', (message) => note(`console.${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => note(`page error: ${error.message}`));
     await { admin, viewer, overlay }[options.scenario](page, options);
-    finished = true;
-    say('PASS');
-  } finally {
-    finished = true;
-    clearTimeout(watchdog);
-    await browser?.close().catch(() => {});
-    stdin.close();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    say(`FAIL ${error instanceof Failure ? error.message : (error?.stack ?? String(error)).split('\n').join(' | ')}`);
-    process.exit(1);
-  },
-);
+  });
+});

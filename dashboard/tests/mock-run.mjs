@@ -4,11 +4,10 @@
 //
 //   node dashboard/tests/mock-run.mjs [admin|viewer|overlay ...] [--screenshots DIR]
 
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { runDriver } from './line-protocol.mjs';
 import { createMock } from './mock-server.mjs';
 
 const DRIVER = fileURLToPath(new URL('./browser.mjs', import.meta.url));
@@ -46,28 +45,14 @@ async function run(scenario) {
     viewer: ['--username', 'vic', '--password', 'secret'],
     overlay: ['--marathon', '1', '--expect-high', '0.02'],
   }[scenario];
-  const started = Date.now();
-  const driver = spawn(process.execPath, [DRIVER, scenario, '--base-url', baseUrl, ...extra, '--screenshot', screenshot], { stdio: ['pipe', 'pipe', 'inherit'] });
   const steps = actions(mock);
-  let verdict = null;
-  for await (const line of createInterface({ input: driver.stdout })) {
-    console.log(`[${scenario} +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
-    const step = /^STEP (.+)$/.exec(line);
-    if (step) {
-      try {
-        steps[step[1]]();
-        driver.stdin.write('GO\n');
-      } catch (error) {
-        verdict = `FAIL (mock side) ${error.message}`;
-        driver.kill();
-      }
-    } else if (line === 'PASS' || line.startsWith('FAIL')) verdict ??= line;
-  }
-  const code = await new Promise((resolve) => (driver.exitCode !== null ? resolve(driver.exitCode) : driver.on('exit', resolve)));
+  const { passed, code, seconds } = await runDriver(DRIVER, [scenario, '--base-url', baseUrl, ...extra, '--screenshot', screenshot], {
+    tag: `${scenario} `,
+    onStep: (name) => steps[name](),
+  });
   mock.server.closeAllConnections();
   mock.server.close();
-  const passed = verdict === 'PASS' && code === 0;
-  console.log(`[${scenario}] ${passed ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${code}); screenshot ${screenshot}`);
+  console.log(`[${scenario}] ${passed ? 'passed' : 'FAILED'} in ${seconds} s (exit ${code}); screenshot ${screenshot}`);
   return passed;
 }
 

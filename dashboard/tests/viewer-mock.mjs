@@ -23,19 +23,10 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  encodeAbiParameters,
-  formatEther,
-  getAddress,
-  http,
-  keccak256,
-  parseEther,
-  parseEventLogs,
-} from 'viem';
+import { createPublicClient, createWalletClient, defineChain, encodeAbiParameters, formatEther, getAddress, http, keccak256, parseEther, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { linkCommitment, minimumNextBid } from './gavel-rules.mjs';
+import { runDriver } from './line-protocol.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(ROOT, 'dashboard/dist');
@@ -164,11 +155,6 @@ export async function createViewerMock() {
     for (const l of lots) if (l.state !== 'COMPLETED' && l.state !== 'CANCELLED' && high.get(l.id)?.bidder === b.id) sum += BigInt(high.get(l.id).amount);
     return sum;
   };
-  const minimumNext = (h) => {
-    if (!h) return BigInt(rules.reserve_wei);
-    const step = (BigInt(h) * BigInt(rules.increment_bps)) / 10_000n;
-    return BigInt(h) + (step > BigInt(rules.min_increment_wei) ? step : BigInt(rules.min_increment_wei));
-  };
 
   /** A chat line from `login`, as chat-ingest and the engine would take it. */
   function chat(login, text) {
@@ -178,7 +164,7 @@ export async function createViewerMock() {
     if (command === '!link') {
       if (bidder.wallet) return replies.push(`@${login} already linked`);
       for (const [address, w] of wallets) {
-        const expected = keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'string' }, { type: 'address' }], [bidder.handle, arg, getAddress(address)]));
+        const expected = linkCommitment(bidder.handle, arg, address);
         if (w.deposits.some((d) => d.commitment === expected) && !bidderByWallet(address)) {
           bidder.wallet = address;
           log(`linked ${bidder.handle} to ${address}`);
@@ -188,7 +174,7 @@ export async function createViewerMock() {
       if (process.env.GAVEL_VIEWER_MOCK_FLAW === 'copy-links') {
         // A deliberate flaw, to see the journey catch it: the commitment copied by another wallet binds.
         for (const [address, w] of wallets) {
-          const anyone = [...wallets.keys()].map((other) => keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'string' }, { type: 'address' }], [bidders.alice.handle, arg, getAddress(other)])));
+          const anyone = [...wallets.keys()].map((other) => linkCommitment(bidders.alice.handle, arg, other));
           if (!bidderByWallet(address) && w.deposits.some((d) => anyone.includes(d.commitment))) {
             bidder.wallet = address;
             return replies.push(`@${login} linked to ${address}`);
@@ -204,7 +190,7 @@ export async function createViewerMock() {
       const amount = parseEther(arg);
       const current = high.get(target.id);
       const w = walletOf(bidder.wallet);
-      if (amount < minimumNext(current?.amount) || amount > w.escrow - w.pending - committed(bidder.wallet)) return replies.push(`@${login} refused`);
+      if (amount < minimumNextBid(rules, current?.amount) || amount > w.escrow - w.pending - committed(bidder.wallet)) return replies.push(`@${login} refused`);
       const receivedAt = Date.now();
       const entries = bidLog.get(target.id);
       entries.push({ position: entries.length + 1, kind: 1, bid_id: 100 + entries.length, bidder: bidder.id, wallet: bidder.wallet, amount_wei: amount.toString(), by_proxy: false, received_at: iso(receivedAt), received_at_ms: receivedAt, voided: false });
@@ -359,32 +345,17 @@ async function run(args) {
   }
   const mock = await createViewerMock();
   const LOT = 2;
-  const started = Date.now();
-  const driver = spawn(
-    process.execPath,
-    [DRIVER, '--base-url', mock.base, '--marathon', '1', '--lot', String(LOT), '--rpc-url', mock.rpcUrl, '--key-a', KEYS[1], '--key-b', KEYS[2], '--login', 'alice', '--copier-login', 'mallory', '--screenshots', screenshots, '--ipfs-gateway', `${mock.base}/ipfs/`, '--timeout', '300'],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  let verdict = null;
-  for await (const line of createInterface({ input: driver.stdout })) {
-    console.log(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
-    const step = /^STEP (\S+)(?: (\S+) (.*))?$/.exec(line);
-    if (step) {
-      try {
-        if (step[1] === 'say') mock.chat(step[2], step[3]);
-        else if (step[1] === 'wait-settled') await mock.settle(LOT);
-        else throw new Error(`unknown step ${line}`);
-        driver.stdin.write('GO\n');
-      } catch (error) {
-        verdict = `FAIL (mock side) ${error.message}`;
-        driver.kill();
-      }
-    } else if (line === 'PASS' || line.startsWith('FAIL')) verdict ??= line;
-  }
-  const code = await new Promise((resolve) => (driver.exitCode !== null ? resolve(driver.exitCode) : driver.on('exit', resolve)));
+  const driverArgs = ['--base-url', mock.base, '--marathon', '1', '--lot', String(LOT), '--rpc-url', mock.rpcUrl, '--key-a', KEYS[1], '--key-b', KEYS[2], '--login', 'alice', '--copier-login', 'mallory', '--screenshots', screenshots, '--ipfs-gateway', `${mock.base}/ipfs/`, '--timeout', '300'];
+  const { passed, code, seconds } = await runDriver(DRIVER, driverArgs, {
+    onStep: async (words) => {
+      const say = /^say (\S+) (.*)$/.exec(words);
+      if (say) mock.chat(say[1], say[2]);
+      else if (words === 'wait-settled') await mock.settle(LOT);
+      else throw new Error(`unknown step ${words}`);
+    },
+  });
   await mock.stop();
-  const passed = verdict === 'PASS' && code === 0;
-  console.log(`${passed ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s (exit ${code}); screenshots in ${screenshots}`);
+  console.log(`${passed ? 'passed' : 'FAILED'} in ${seconds} s (exit ${code}); screenshots in ${screenshots}`);
   return passed ? 0 : 1;
 }
 

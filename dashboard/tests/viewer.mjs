@@ -11,9 +11,8 @@
 // `--lot` is the lot the viewer (wallet A, chat login `--login`) wins; it must be open for bids
 // when the journey reaches `say <login> !bid 0.02`. Wallet B is the copier (`--copier-login`).
 //
-// Line protocol on stdout/stdin, as tests/browser.mjs: `STEP <name> [args…]` when the other side
-// must act, then a line `GO` on stdin; the run ends with `PASS` (exit 0) or `FAIL <reason>`
-// (exit 1). STEPs:
+// The line protocol of tests/line-protocol.mjs: `STEP <name> [args…]` when the other side must
+// act, then a line `GO` on stdin; `PASS` (exit 0) or `FAIL <reason>` (exit 1) last. STEPs:
 //   say <login> <text…>   type <text> in the marathon's chat as <login>; GO once Gavel has taken it
 //                         (for a `!link`, once it has replied or linked)
 //   wait-settled          GO once lot `--lot` is settled on chain (LotSettled) and COMPLETED
@@ -25,28 +24,13 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
-import {
-  createPublicClient,
-  createWalletClient,
-  decodeFunctionData,
-  defineChain,
-  encodeAbiParameters,
-  formatEther,
-  getAddress,
-  http,
-  keccak256,
-  parseEther,
-  parseEventLogs,
-  toHex,
-  zeroHash,
-} from 'viem';
+import { createPublicClient, createWalletClient, decodeFunctionData, defineChain, formatEther, getAddress, http, parseEther, parseEventLogs, toHex, zeroHash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { withChromium } from './chromium.mjs';
+import { linkCommitment, minimumNextBid } from './gavel-rules.mjs';
+import { concludeDriver, Failure, flagName, parseFlags, step as stepOf } from './line-protocol.mjs';
 import { installWallet } from './wallet.mjs';
 
-const CHROMIUM = process.env.GAVEL_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** How long a page may take to show what a step expects. */
 const EXPECT_MS = 10_000;
 /** How long for what depends on Gavel's polling of the chain or of its API (links, credits, wins). */
@@ -60,18 +44,10 @@ const SECRET = /^[abcdefghjkmnpqrstuvwxyz23456789]{26}$/;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-class Failure extends Error {}
-
 function parseArgs(argv) {
-  const options = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) throw new Failure(`bad arguments near ${JSON.stringify(key)}; expected --name value pairs`);
-    options[key.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = value;
-  }
+  const options = parseFlags(argv);
   for (const name of ['baseUrl', 'marathon', 'lot', 'rpcUrl', 'keyA', 'keyB', 'login', 'copierLogin']) {
-    if (!options[name]) throw new Failure(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is required`);
+    if (!options[name]) throw new Failure(`${flagName(name)} is required`);
   }
   options.baseUrl = options.baseUrl.replace(/\/+$/, '');
   options.platform ??= 'twitch';
@@ -83,56 +59,13 @@ function parseArgs(argv) {
   return options;
 }
 
-// --- the line protocol -------------------------------------------------------------------
-
-const say = (line) => process.stdout.write(`${line}\n`);
 const startedAt = Date.now();
 const note = (line) => process.stderr.write(`viewer.mjs +${((Date.now() - startedAt) / 1000).toFixed(1)}s: ${line}\n`);
-const warnings = [];
-const warn = (line) => {
-  warnings.push(line);
-  note(`WARNING ${line}`);
-};
-
-const stdinLines = [];
-const stdinWaiters = [];
-let stdinClosed = false;
-const stdin = createInterface({ input: process.stdin });
-stdin.on('line', (line) => {
-  const waiter = stdinWaiters.shift();
-  if (waiter) waiter(line.trim());
-  else stdinLines.push(line.trim());
-});
-stdin.on('close', () => {
-  stdinClosed = true;
-  while (stdinWaiters.length) stdinWaiters.shift()(null);
-});
-
-function nextLine(timeoutMs) {
-  if (stdinLines.length) return Promise.resolve(stdinLines.shift());
-  if (stdinClosed) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      stdinWaiters.splice(stdinWaiters.indexOf(waiter), 1);
-      resolve(undefined);
-    }, timeoutMs);
-    const waiter = (line) => {
-      clearTimeout(timer);
-      resolve(line);
-    };
-    stdinWaiters.push(waiter);
-  });
-}
 
 /** Asks the other side to act and waits for its `GO`. */
 async function step(...words) {
-  const line = `STEP ${words.join(' ')}`;
-  note(line);
-  say(line);
-  const answer = await nextLine(GO_TIMEOUT_MS);
-  if (answer === undefined) throw new Failure(`no GO within ${GO_TIMEOUT_MS / 1000} s after ${line}`);
-  if (answer === null) throw new Failure(`stdin closed while waiting for GO after ${line}`);
-  if (answer !== 'GO') throw new Failure(`expected GO after ${line}, got ${JSON.stringify(answer)}`);
+  note(`STEP ${words.join(' ')}`);
+  await stepOf(GO_TIMEOUT_MS, ...words);
 }
 
 // --- waiting -----------------------------------------------------------------------------
@@ -273,21 +206,14 @@ async function connect(page, wallet, what) {
   if (wallet.connected) {
     const restored = await until(`${what}: the page reconnects to the wallet it used`, async () => ({ ok: await connected(), seen: '' }), EXPECT_MS).catch(() => false);
     if (restored) return;
-    warn(`${what}: the page did not reconnect by itself to a wallet that still grants it its account`);
+    throw new Failure(`${what}: the page did not reconnect by itself to a wallet that still grants it its account`);
   }
   await expectEl(page, 'connect-wallet', `${what}: the connect button`);
   await click(page, 'connect-wallet', `${what}: connect`);
   const option = `wallet-option-${wallet.rdns}`;
-  const chosen = await until(`${what}: the wallet list offers ${option} (found by EIP-6963)`, async () => {
-    if (await connected()) return { ok: true, value: 'direct' };
-    const seen = await inspect(page, option);
-    return seen.present && seen.visible ? { ok: true, value: 'option' } : { ok: false, seen: describe(seen) };
-  });
-  if (chosen === 'option') {
-    const text = (await inspect(page, option)).text;
-    if (!/Gavel Test Wallet/.test(text)) warn(`${option} does not show the wallet's EIP-6963 name (shows ${JSON.stringify(text)})`);
-    await click(page, option, `${what}: choose the test wallet`);
-  } else warn('connect-wallet connected directly without listing the EIP-6963 wallets');
+  const listed = await expectEl(page, option, `${what}: the wallet list offers the test wallet found by EIP-6963`);
+  if (!/Gavel Test Wallet/.test(listed.text)) throw new Failure(`${option} does not show the wallet's EIP-6963 name (shows ${JSON.stringify(listed.text)})`);
+  await click(page, option, `${what}: choose the test wallet`);
   await expectAttr(page, 'wallet-address', 'data-address', (value) => value?.toLowerCase() === address, `${what}: the connected address`);
 }
 
@@ -321,15 +247,6 @@ async function api(options, path) {
   }
   if (!response.ok) throw new Failure(`GET ${path} answered ${response.status} ${text.slice(0, 300)}`);
   return body;
-}
-
-/** minimum_over as the engine judges bids (services/domain BidRules::minimum_over). */
-function minimumNext(rules, highWei) {
-  if (highWei === null) return BigInt(rules.reserve_wei);
-  const high = BigInt(highWei);
-  const proportional = (high * BigInt(rules.increment_bps)) / 10_000n;
-  const floor = BigInt(rules.min_increment_wei);
-  return high + (proportional > floor ? proportional : floor);
 }
 
 /** Every action button on the page: visible, and inside the viewport horizontally. */
@@ -457,16 +374,12 @@ async function journey(browser, options, contexts) {
   const added = walletA.added.at(-1);
   if (!added) throw new Failure('the wallet did not know the chain (4902), yet the page never called wallet_addEthereumChain');
   if (!added.rpcUrls.includes(publicChain.public_rpc_url)) throw new Failure(`wallet_addEthereumChain offered the RPC ${added.rpcUrls}, not the public one ${publicChain.public_rpc_url}`);
-  if (added.chainName !== publicChain.name) warn(`wallet_addEthereumChain named the chain ${JSON.stringify(added.chainName)}, not ${JSON.stringify(publicChain.name)}`);
+  if (added.chainName !== publicChain.name) throw new Failure(`wallet_addEthereumChain named the chain ${JSON.stringify(added.chainName)}, not ${JSON.stringify(publicChain.name)}`);
   await fillIn(page, 'join-amount', '0', 'amount 0');
   const zeroText = await expectRefusal(page, 'join-submit', 'join-error', /\b0\b|zero|above|positive|more than|greater|at least/i, 'a deposit of 0', walletA);
   await fillIn(page, 'join-amount', '1e3', 'amount 1e3');
-  await expectRefusal(page, 'join-submit', 'join-error', (t) => t !== zeroText || /expon|e3/i.test(t), 'a deposit of "1e3"', walletA).catch(async (error) => {
-    // Same text twice is fine as long as it names the problem; only an unrelated text fails.
-    const text = (await inspect(page, 'join-error')).text ?? '';
-    if (/valid|number|amount|format|expon|digit|understand|invalid|malformed/i.test(text)) return text;
-    throw error;
-  });
+  // A sentence of its own (the 0 refusal's text left on the page would not do) that names the notation.
+  await expectRefusal(page, 'join-submit', 'join-error', (t) => t !== zeroText && /scientific|expon/i.test(t), 'a deposit of "1e3"', walletA);
   await fillIn(page, 'join-amount', '0.05', 'amount 0.05');
   walletA.rejectNext();
   const rejectedBefore = walletA.rejected.length;
@@ -506,14 +419,14 @@ async function journey(browser, options, contexts) {
   const increasing = seenConfirmations.filter((value, i, all) => i === 0 || value > all[i - 1]);
   note(`join-progress went ${seenConfirmations.join(' → ')} of ${depth} (${progressTexts.map((t) => JSON.stringify(t)).join(', ')})`);
   if (increasing.length < 2) throw new Failure(`join-progress did not count the blocks: saw ${seenConfirmations.join(', ')} of ${depth}`);
-  if (!progressTexts.some((text) => text.includes(`of ${depth}`))) warn(`join-progress text does not read like "2 of ${depth} blocks": ${JSON.stringify(progressTexts)}`);
+  if (!progressTexts.some((text) => text.includes(`of ${depth}`))) throw new Failure(`join-progress text does not read like "2 of ${depth} blocks": ${JSON.stringify(progressTexts)}`);
   const linkLine = await expectText(page, 'link-line', 'the line to type in chat', (t) => /^!link \S+$/.test(t), SLOW_MS);
   const secret = linkLine.slice('!link '.length);
   if (!SECRET.test(secret)) throw new Failure(`the secret ${JSON.stringify(secret)} is not 26 symbols of abcdefghjkmnpqrstuvwxyz23456789`);
   await expectEl(page, 'copy-link-line', 'the copy button of the link line');
   const tx = await chain.client.getTransaction({ hash: depositHash });
   const call = decodeFunctionData({ abi: HOUSE_ABI, data: tx.input });
-  const expected = keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'string' }, { type: 'address' }], [handle, secret, A]));
+  const expected = linkCommitment(handle, secret, A);
   if (call.functionName !== 'deposit' || call.args[0] !== expected) {
     throw new Failure(`the deposit calls ${call.functionName}(${call.args}); expected deposit(${expected}) = keccak256(abi.encode("${handle}", secret, ${A}))`);
   }
@@ -525,7 +438,7 @@ async function journey(browser, options, contexts) {
   if (!kept || kept.secret !== secret || kept.handle !== handle) throw new Failure(`localStorage ${storeKey} should hold {handle: ${handle}, secret, tx}; found ${JSON.stringify(stored)}`);
   if (kept.tx && kept.tx.toLowerCase() !== depositHash.toLowerCase()) throw new Failure(`localStorage ${storeKey} names the deposit ${kept.tx}, not ${depositHash}`);
   const joinText = await byTestId(page, 'join-progress').evaluate((el) => (el.closest('section') ?? document.body).innerText).catch(() => '');
-  if (!/proves nothing|nothing to anyone/i.test(joinText)) warn('the join section does not say plainly that the secret proves nothing to anyone else');
+  if (!/proves nothing|nothing to anyone/i.test(joinText)) throw new Failure('the join section does not say plainly that the secret proves nothing to anyone else');
   await expectAttr(page, 'link-status', 'data-linked', 'false', 'before the !link the wallet is not linked');
   await shoot(page, options, 'viewer-join-desktop.png', '#join');
 
@@ -570,9 +483,7 @@ async function journey(browser, options, contexts) {
   await expectAttr(pageB, 'chain-status', 'data-ok', 'true', "B's chain status");
   // Once the page has read B's account (its escrow shows), it must not call B linked.
   await expectAttr(pageB, 'my-escrow', 'data-wei', copy.toString(), "B's escrow in My wallet", SLOW_MS);
-  const statusB = await inspect(pageB, 'link-status', ['data-linked']);
-  if (statusB.present && statusB.attrs['data-linked'] !== 'false') throw new Failure(`the copier's wallet B shows link-status ${describe(statusB)}`);
-  if (!statusB.present) warn('for a connected wallet that is not linked and has no secret in this browser (B), the page shows no link-status (data-linked="false")');
+  await expectAttr(pageB, 'link-status', 'data-linked', 'false', "the copier's wallet B, not linked and with no secret in this browser");
   if (/linked as/i.test(await pageB.locator('body').innerText())) throw new Failure(`the copier's page says "Linked as…"`);
   const afterCopy = await Promise.all([api(options, `/api/public/wallets/${B.toLowerCase()}`), api(options, `/api/public/wallets/${A.toLowerCase()}`)]);
   if (afterCopy[0].bidder !== null) throw new Failure(`the copier's wallet ${B} got linked: ${JSON.stringify(afterCopy[0].bidder)}`);
@@ -604,7 +515,7 @@ async function journey(browser, options, contexts) {
   await expectText(page, 'live-ticker', 'the bid ticker shows the bid', (t) => t.includes('0.02'));
   await expectText(page, 'live-countdown', 'the time left', (t) => /\d+:\d\d/.test(t));
   const rules = marathon.rules;
-  const next = minimumNext(rules, bid.toString());
+  const next = minimumNextBid(rules, bid.toString());
   await expectAttr(page, 'live-min-next', 'data-wei', next.toString(), `the minimum next bid (${eth(next)})`);
   await expectText(page, 'live-bid-line', 'the chat line for the minimum next bid', (t) => t === `!bid ${formatEther(next)}`);
 
@@ -629,7 +540,7 @@ async function journey(browser, options, contexts) {
     return { ok: image.complete && image.width > 0, value: image, seen: image };
   }, SLOW_MS);
   const expectedImage = metadata?.image && resolveUri(metadata.image, options);
-  if (expectedImage && image.src !== expectedImage) warn(`won-lot-${lotId} shows the image ${image.src}, not the metadata's ${metadata.image} (${expectedImage})`);
+  if (expectedImage && image.src !== expectedImage) throw new Failure(`won-lot-${lotId} shows the image ${image.src}, not the metadata's ${metadata.image} (${expectedImage})`);
   const completed = await until(`lot ${lotId} is COMPLETED with its settlement tx in the API`, async () => {
     const found = await findLot(options, lotId);
     return { ok: found?.state === 'COMPLETED' && Boolean(found.settle_tx), value: found, seen: found };
@@ -769,7 +680,7 @@ async function fillJoin(page, options, amount) {
     const option = values.find((o) => o.value.toLowerCase() === options.platform) ?? values.find((o) => o.label.toLowerCase().includes(options.platform));
     if (!option) throw new Failure(`join-platform offers ${JSON.stringify(values)}, not ${options.platform}`);
     await platform.selectOption(option.value, { timeout: EXPECT_MS });
-  } else warn(`join-platform is a <${tag}>, not a <select>`);
+  } else throw new Failure(`join-platform is a <${tag}>, not a <select>`);
   // The login as a viewer might type it: Gavel normalises it.
   await fillIn(page, 'join-login', `  @${options.login[0].toUpperCase()}${options.login.slice(1)} `, 'the login');
   await fillIn(page, 'join-amount', amount, 'the amount');
@@ -831,48 +742,23 @@ function zoneNames(zone) {
 
 // --- main --------------------------------------------------------------------------------
 
-async function main() {
-  let browser;
-  let finished = false;
+concludeDriver(async () => {
   const options = parseArgs(process.argv.slice(2));
-  const contexts = [];
-  const watchdog = setTimeout(() => {
-    if (finished) return;
-    say(`FAIL the viewer journey took longer than ${options.timeout} s`);
-    void browser?.close().catch(() => {});
-    process.exit(1);
-  }, options.timeout * 1000);
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error) => {
-      throw new Failure(`could not start ${CHROMIUM}: ${error.message.split('\n')[0]}`);
-    });
-    await journey(browser, options, contexts);
-    finished = true;
-    if (warnings.length) note(`${warnings.length} warning(s):\n  ${warnings.join('\n  ')}`);
-    say('PASS');
-  } catch (error) {
-    // A picture of each page as it was when the journey failed.
-    if (options.screenshots) {
-      for (const [i, context] of contexts.entries()) {
-        for (const [j, page] of context.pages().entries()) {
-          const path = join(options.screenshots, `viewer-failure-${i}-${j}.png`);
-          await page.screenshot({ path, fullPage: true, timeout: 5_000 }).then(() => note(`failure screenshot ${path}`), () => {});
+  await withChromium('the viewer journey', options.timeout, async (browser) => {
+    const contexts = [];
+    try {
+      await journey(browser, options, contexts);
+    } catch (error) {
+      // A picture of each page as it was when the journey failed.
+      if (options.screenshots) {
+        for (const [i, context] of contexts.entries()) {
+          for (const [j, page] of context.pages().entries()) {
+            const path = join(options.screenshots, `viewer-failure-${i}-${j}.png`);
+            await page.screenshot({ path, fullPage: true, timeout: 5_000 }).then(() => note(`failure screenshot ${path}`), () => {});
+          }
         }
       }
+      throw error;
     }
-    throw error;
-  } finally {
-    finished = true;
-    clearTimeout(watchdog);
-    await browser?.close().catch(() => {});
-    stdin.close();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    say(`FAIL ${error instanceof Failure ? error.message : (error?.stack ?? String(error)).split('\n').join(' | ')}`);
-    process.exit(1);
-  },
-);
+  });
+});

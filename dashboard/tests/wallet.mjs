@@ -9,7 +9,7 @@
 //   import { installWallet } from './wallet.mjs';
 //   const wallet = await installWallet(context, { privateKey, rpcUrl, chainId: 1 });
 //   wallet.rejectNext();              // the next prompt (a transaction, a connection…) is refused
-//   await wallet.switchChain(id);     // the user switches network in the wallet's own UI
+//   wallet.sent, wallet.rejected, wallet.added   // what the page had it do
 //
 // The wallet starts on `chainId` (default: the RPC's). Any other chain than the RPC's is played
 // as an empty chain (no code, no balance, no receipts), as a wallet left on another network
@@ -122,7 +122,6 @@ function pageProvider(config) {
   const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }));
   window.addEventListener('eip6963:requestProvider', announce);
   announce();
-  if (config.legacy && !window.ethereum) window.ethereum = provider;
 }
 
 /**
@@ -130,8 +129,8 @@ function pageProvider(config) {
  *
  * options: privateKey (0x…), rpcUrl (the chain the wallet sends to), chainId (where it starts;
  * default the RPC's), knowsChain (false: the RPC's chain must be added with
- * wallet_addEthereumChain before a switch succeeds; default true), name, rdns, legacy (also set
- * window.ethereum), log (a function for diagnostics; default stderr).
+ * wallet_addEthereumChain before a switch succeeds; default true), log (a function for
+ * diagnostics; default stderr).
  */
 export async function installWallet(context, options) {
   const account = privateKeyToAccount(options.privateKey);
@@ -143,10 +142,9 @@ export async function installWallet(context, options) {
     binding: `__gavelTestWallet_${tag}`,
     emit: `__gavelTestWalletEmit_${tag}`,
     uuid: randomUUID(),
-    name: options.name ?? 'Gavel Test Wallet',
+    name: 'Gavel Test Wallet',
     icon: ICON,
-    rdns: options.rdns ?? 'dev.gavel.testwallet',
-    legacy: Boolean(options.legacy),
+    rdns: 'dev.gavel.testwallet',
   };
 
   let rpcId = 0;
@@ -181,16 +179,11 @@ export async function installWallet(context, options) {
     chainId: options.chainId === undefined ? rpcChainId : Number(options.chainId),
     knowsChain: options.knowsChain ?? true,
     connected: false,
-    rejectNext: null,
+    rejectNext: false,
   };
   const wallet = {
     address,
-    account,
     rdns: config.rdns,
-    name: config.name,
-    rpcChainId,
-    /** Every request the page made: {method, params, result | error}. */
-    requests: [],
     /** Transactions sent: {hash, request}. */
     sent: [],
     /** Prompts refused because of rejectNext: {method, params}. */
@@ -203,22 +196,10 @@ export async function installWallet(context, options) {
     get connected() {
       return state.connected;
     },
-    /** The user will refuse the next prompt (of `method`, or of any kind). */
-    rejectNext(method = null) {
-      state.rejectNext = { method };
+    /** The user will refuse the next prompt. */
+    rejectNext() {
+      state.rejectNext = true;
     },
-    /** The user switches network in the wallet's own interface. */
-    async switchChain(id) {
-      if (state.chainId === Number(id)) return;
-      state.chainId = Number(id);
-      await emit('chainChanged', toHex(state.chainId));
-    },
-    /** The user disconnects the site in the wallet's interface. */
-    async disconnect() {
-      state.connected = false;
-      await emit('accountsChanged', []);
-    },
-    emit,
   };
 
   /** Sends an event to the provider's listeners in every page of the context. */
@@ -235,8 +216,8 @@ export async function installWallet(context, options) {
 
   /** Whether the user refuses this prompt (consumes the armed refusal). */
   function refuses(method, params) {
-    if (!state.rejectNext || (state.rejectNext.method && state.rejectNext.method !== method)) return false;
-    state.rejectNext = null;
+    if (!state.rejectNext) return false;
+    state.rejectNext = false;
     wallet.rejected.push({ method, params });
     log(`refused ${method} (rejectNext)`);
     return true;
@@ -347,22 +328,6 @@ export async function installWallet(context, options) {
       }
       case 'eth_sendTransaction':
         return sendTransaction(params);
-      case 'personal_sign': {
-        const [message, who] = params ?? [];
-        if (!state.connected) throw unauthorized('connect first');
-        if (!isMine(who)) throw unauthorized(`${who} is not this wallet's account`);
-        if (refuses(method, params)) throw userRejected();
-        return account.signMessage({ message: isHex(message) ? { raw: message } : String(message) });
-      }
-      case 'eth_signTypedData_v4': {
-        const [who, data] = params ?? [];
-        if (!state.connected) throw unauthorized('connect first');
-        if (!isMine(who)) throw unauthorized(`${who} is not this wallet's account`);
-        if (refuses(method, params)) throw userRejected();
-        const typed = typeof data === 'string' ? JSON.parse(data) : data;
-        const { EIP712Domain, ...types } = typed.types ?? {};
-        return account.signTypedData({ domain: typed.domain, types, primaryType: typed.primaryType, message: typed.message });
-      }
       default:
         if (READS.has(method)) {
           if (!onRpcChain()) {
@@ -379,16 +344,12 @@ export async function installWallet(context, options) {
   }
 
   await context.exposeFunction(config.binding, async ({ method, params }) => {
-    const entry = { method, params };
-    wallet.requests.push(entry);
     try {
-      entry.result = await handle(method, params);
-      return { result: entry.result ?? null };
+      return { result: (await handle(method, params)) ?? null };
     } catch (error) {
-      const known = error instanceof ProviderError;
-      entry.error = known ? { code: error.code, message: error.message, data: error.data } : { code: -32603, message: `Internal error: ${error.message}` };
-      if (!known) log(`${method} failed: ${error.stack ?? error}`);
-      return { error: entry.error };
+      if (error instanceof ProviderError) return { error: { code: error.code, message: error.message, data: error.data } };
+      log(`${method} failed: ${error.stack ?? error}`);
+      return { error: { code: -32603, message: `Internal error: ${error.message}` } };
     }
   });
   await context.addInitScript(pageProvider, config);

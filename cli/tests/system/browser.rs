@@ -69,11 +69,12 @@ async fn the_dashboard_follows_bids_voids_and_maintenance_and_refuses_what_it_mu
     let mut sandbox = sandbox().await;
     let twitch = LocalTwitchServer::start().await.expect("twitch");
     let seeded = sandbox.seed_viewers("twitch", 2, Wei::from(1_000_000_000_000_000_000u128)).await.expect("viewers");
+    sandbox.site.public_url = Some("https://gavel.example".parse().expect("url"));
     let api: SocketAddr = sandbox.start_auction_manager(EngineConfig::default()).await.expect("auction-manager");
     let source = gavel::twitch::local_source(twitch.addr(), "gavel");
     sandbox.start_chat_ingest(sandbox.ingest_config("ingest-a"), vec![source], None);
     tokio::time::timeout(Duration::from_secs(20), twitch.wait_for_joins(1)).await.expect("joined");
-    create_user(&sandbox.pool, "ada", Role::Admin, PASSWORD).await.expect("admin");
+    let admin = create_user(&sandbox.pool, "ada", Role::Admin, PASSWORD).await.expect("admin");
     create_user(&sandbox.pool, "vera", Role::Viewer, PASSWORD).await.expect("viewer");
     let start = Utc::now() + chrono::Duration::milliseconds(300);
     let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(600), (0, 0)).await.expect("lot");
@@ -122,13 +123,34 @@ async fn the_dashboard_follows_bids_voids_and_maintenance_and_refuses_what_it_mu
         ["viewer", "--base-url", &base, "--username", "vera", "--password", PASSWORD].iter().map(|s| s.to_string()).collect();
     assert_eq!(drive(&args, |_| async {}).await, "PASS");
 
-    // The overlay shows the lot, the high bid (Alice's, after the void) and a running countdown.
-    let args: Vec<String> =
-        ["overlay", "--base-url", &base, "--marathon", &marathon.0.to_string(), "--expect-high", "0.02", "--screenshot"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([shots.join("overlay.png").display().to_string()])
-            .collect();
+    // The admin asks for the join QR code; the overlay shows the lot, the high bid (Alice's,
+    // after the void), a running countdown, and the viewer page's address with its QR code.
+    let shown = reqwest::Client::new()
+        .patch(format!("{base}/api/marathons/{}", marathon.0))
+        .bearer_auth(&admin.token)
+        .json(&serde_json::json!({ "show_join_qr": true }))
+        .send()
+        .await
+        .expect("PATCH");
+    assert!(shown.status().is_success(), "{}", shown.text().await.unwrap_or_default());
+    // Shown as people read it aloud: without the scheme.
+    let join = format!("gavel.example/m/{}", marathon.0);
+    let args: Vec<String> = [
+        "overlay",
+        "--base-url",
+        &base,
+        "--marathon",
+        &marathon.0.to_string(),
+        "--expect-high",
+        "0.02",
+        "--expect-join",
+        &join,
+        "--screenshot",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([shots.join("overlay.png").display().to_string()])
+    .collect();
     assert_eq!(drive(&args, |_| async {}).await, "PASS");
     assert_png(&shots.join("overlay.png"));
 

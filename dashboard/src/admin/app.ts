@@ -3,12 +3,12 @@
 
 import { ApiError } from '../shared/api';
 import { subscribe, type Stream } from '../shared/sse';
-import type { Envelope, Role, Session } from '../shared/types';
+import type { EventEnvelope, Role, Session } from '../shared/api-types';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export interface LiveListener {
-  onEvent?(event: Envelope): void;
+  onEvent?(event: EventEnvelope): void;
   /** The stream (re)opened or the gateway asked for a resync: reload what the page shows. */
   onSync?(): void;
 }

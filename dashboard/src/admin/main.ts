@@ -4,7 +4,7 @@
 import './admin.css';
 import { api, handleUnauthenticated, setCsrfToken } from '../shared/api';
 import { fill, h } from '../shared/dom';
-import type { Session, Settings } from '../shared/types';
+import type { Session, Settings } from '../shared/api-types';
 import { App, type Page } from './app';
 import { biddersPage } from './pages/bidders';
 import { eventsPage } from './pages/events';

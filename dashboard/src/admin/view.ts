@@ -2,7 +2,7 @@
 
 import { api } from '../shared/api';
 import { h } from '../shared/dom';
-import type { Bidder, LotState } from '../shared/types';
+import type { Bidder, LotState } from '../shared/api-types';
 import { weiToEth } from '../shared/wei';
 
 export function eth(wei: string | null | undefined, testid?: string): HTMLElement {

@@ -6,12 +6,11 @@
 
 import './overlay.css';
 import QRCode from 'qrcode';
-import { minimumNextBid } from '../shared/bid-rules';
+import { bidCommand, minimumNextBid } from '../shared/bid-rules';
 import { h, fill } from '../shared/dom';
-import { LiveLotFollower } from '../shared/live';
-import type { PublicLive } from '../shared/public-api';
-import { formatCountdown } from '../shared/time';
-import type { LotClosed, LotExtended } from '../shared/types';
+import { LiveLotFollower, lotCountdown } from '../shared/live';
+import type { PublicLive } from '../shared/api-types';
+import type { LotClosed, LotExtended } from '../shared/api-types';
 import { weiToEth } from '../shared/wei';
 
 const marathonId = Number(/\/overlay\/(\d+)/.exec(location.pathname)?.[1] ?? new URLSearchParams(location.search).get('marathon'));
@@ -93,7 +92,7 @@ function drawJoin(live: PublicLive | null): void {
   joinUrl.textContent = url.replace(/^https?:\/\//, '');
   const open = live.lot && (live.lot.state === 'ACTIVE' || live.lot.state === 'PENDING');
   const minimum = open ? minimumNextBid(live.rules, live.lot!.high?.amount_wei) : null;
-  joinBidLine.textContent = minimum === null ? '!bid <amount>' : `!bid ${weiToEth(minimum.toString())}`;
+  joinBidLine.textContent = minimum === null ? '!bid <amount>' : bidCommand(minimum);
   joinBidLine.dataset.wei = minimum?.toString() ?? '';
   if (qrFor === url) return;
   qrFor = url;
@@ -122,24 +121,11 @@ function drawTicker(): void {
 function tick(): void {
   const lot = follower.live?.lot;
   if (!lot) return;
-  const now = clock.now();
-  if (lot.state === 'ACTIVE') {
-    const left = Date.parse(lot.ends_at) - now;
-    countdownLabel.textContent = 'Time left';
-    countdown.textContent = formatCountdown(left);
-    countdown.classList.toggle('urgent', left < 30_000);
-  } else if (lot.state === 'PENDING') {
-    const left = Date.parse(lot.starts_at) - now;
-    countdownLabel.textContent = 'Opens in';
-    countdown.textContent = formatCountdown(left);
-    countdown.classList.remove('urgent');
-    if (left <= 0) follower.schedulePoll(1_000);
-  } else {
-    const final = lot.state === 'COMPLETED' || follower.closedLot === lot.id;
-    countdownLabel.textContent = lot.state === 'CANCELLED' ? 'Cancelled' : !final ? 'Closing' : lot.high ? 'Sold' : 'No sale';
-    countdown.textContent = '0:00';
-    countdown.classList.remove('urgent');
-  }
+  const shown = lotCountdown(lot, clock.now());
+  const final = lot.state === 'COMPLETED' || follower.closedLot === lot.id;
+  countdownLabel.textContent = shown?.label ?? (lot.state === 'CANCELLED' ? 'Cancelled' : !final ? 'Closing' : lot.high ? 'Sold' : 'No sale');
+  countdown.textContent = shown?.text ?? '0:00';
+  countdown.classList.toggle('urgent', shown?.urgent ?? false);
 }
 
 function showExtended(extension: LotExtended): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minimumNextBid } from './bid-rules';
-import type { BidRules } from './public-api';
+import { bidCommand, minimumNextBid } from './bid-rules';
+import type { BidRules } from './api-types';
 import { MAX_WEI } from './wei';
 
 // 5 % with a 0.001 ETH floor, reserve 0.01 ETH (the marathon the Rust test uses).
@@ -29,5 +29,12 @@ describe('minimumNextBid', () => {
 
   it('stops at the largest uint256, as the engine saturates', () => {
     expect(minimumNextBid(rules, MAX_WEI.toString())).toBe(MAX_WEI);
+  });
+});
+
+describe('bidCommand', () => {
+  it('writes the amount in ETH with every digit, as chat reads it', () => {
+    expect(bidCommand(11_000_000_000_000_000n)).toBe('!bid 0.011');
+    expect(bidCommand(1_000_000_000_000_000_001n)).toBe('!bid 1.000000000000000001');
   });
 });

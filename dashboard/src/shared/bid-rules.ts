@@ -1,8 +1,8 @@
 // The least the next bid must be, computed exactly as the engine judges it (services/domain:
 // `BidRules::minimum_over`), so the chat line a page suggests is never refused as too low.
 
-import type { BidRules } from './public-api';
-import { MAX_WEI } from './wei';
+import type { BidRules } from './api-types';
+import { MAX_WEI, weiToEth } from './wei';
 
 const BPS_SCALE = 10_000n;
 
@@ -14,4 +14,9 @@ export function minimumNextBid(rules: BidRules, highWei: string | null | undefin
   const floor = BigInt(rules.min_increment_wei);
   const next = high + (proportional > floor ? proportional : floor);
   return next > MAX_WEI ? MAX_WEI : next;
+}
+
+/** The chat line that bids `wei`: `!bid 0.011`, every digit kept, as `Wei::parse_eth` reads it back. */
+export function bidCommand(wei: bigint): string {
+  return `!bid ${weiToEth(wei.toString())}`;
 }

@@ -4,15 +4,43 @@
 // carry bidder ids only, so the state is read again shortly after a burst of them for display
 // names and the top 3.
 
-import type { LiveBid, LotLive, PublicLive } from './public-api';
-import { subscribe, type Stream } from './sse';
-import { ServerClock } from './time';
-import type { BidAccepted, BidVoided, Envelope, LotClosed, LotExtended } from './types';
+import type { LiveBid, LotLive, PublicLive } from './api-types';
+import { lotOf, subscribe, type Stream } from './sse';
+import { formatCountdown, ServerClock } from './time';
+import type { BidAccepted, EventEnvelope, LotClosed, LotExtended, LotState } from './api-types';
 import { weiToEth } from './wei';
 
 /** How often the live state is read when nothing happens: often between lots, rarely during one. */
 const POLL_IDLE_MS = 10_000;
 const POLL_ACTIVE_MS = 60_000;
+/** Less time left than this, and the countdown says so. */
+const URGENT_MS = 30_000;
+
+export interface LotCountdown {
+  label: 'Time left' | 'Opens in';
+  text: string;
+  urgent: boolean;
+}
+
+/**
+ * What a lot's countdown shows at `now` (ms on the server's clock): the time left while it is
+ * open, the time to its opening while it waits; null once bidding is over (each page words that).
+ */
+export function lotCountdown(lot: Pick<LotLive, 'state' | 'starts_at' | 'ends_at'>, now: number): LotCountdown | null {
+  if (lot.state === 'ACTIVE') {
+    const left = Date.parse(lot.ends_at) - now;
+    return { label: 'Time left', text: formatCountdown(left), urgent: left < URGENT_MS };
+  }
+  if (lot.state === 'PENDING') return { label: 'Opens in', text: formatCountdown(Date.parse(lot.starts_at) - now), urgent: false };
+  return null;
+}
+
+/** Moves a lot's end as `lot.extended` says (a late bid's anti-snipe, or an operator reopening it). */
+export function applyExtension(lot: { ends_at: string; extensions_used: number; state: LotState }, extension: LotExtended): void {
+  lot.ends_at = extension.ends_at;
+  lot.extensions_used = extension.extensions_used;
+  if (extension.reopened) lot.state = 'ACTIVE';
+}
 
 export interface TickerEntry {
   bidId: number;
@@ -67,14 +95,6 @@ export class LiveLotFollower {
     void this.load();
   }
 
-  stop(): void {
-    clearTimeout(this.pollTimer);
-    clearTimeout(this.refetchTimer);
-    this.stream?.close();
-    this.stream = null;
-    this.streamLot = null;
-  }
-
   nameOf(bidder: string): string {
     return this.names.get(bidder) ?? 'a new bidder';
   }
@@ -102,8 +122,7 @@ export class LiveLotFollower {
     }
   }
 
-  /** Reads the state again after `delayMs` (a PENDING lot reaching its start, say). */
-  schedulePoll(delayMs: number): void {
+  private schedulePoll(delayMs: number): void {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.load(), delayMs);
   }
@@ -123,13 +142,13 @@ export class LiveLotFollower {
     if (lotId !== null) this.stream = subscribe(`/api/public/lots/${lotId}/events`, { onEvent: (event) => this.apply(event), onSync: () => void this.load() });
   }
 
-  private apply(event: Envelope): void {
+  private apply(event: EventEnvelope): void {
     const live = this.live;
     const lot = live?.lot;
-    if (!live || !lot || event.payload.lot_id !== lot.id) return;
+    if (!live || !lot || lotOf(event) !== lot.id) return;
     switch (event.type) {
       case 'bid.accepted': {
-        const p = event.payload as unknown as BidAccepted;
+        const p = event.payload;
         const sameLeader = lot.high?.bidder === p.high_bidder;
         lot.high = { bidder: p.high_bidder, name: sameLeader ? lot.high!.name : this.nameOf(p.high_bidder), amount_wei: p.high_amount, amount_eth: weiToEth(p.high_amount) };
         lot.ends_at = p.ends_at;
@@ -139,7 +158,7 @@ export class LiveLotFollower {
         break;
       }
       case 'bid.voided': {
-        const p = event.payload as unknown as BidVoided;
+        const p = event.payload;
         lot.high =
           p.high_bidder && p.high_amount ? { bidder: p.high_bidder, name: this.nameOf(p.high_bidder), amount_wei: p.high_amount, amount_eth: weiToEth(p.high_amount) } : null;
         for (const entry of this.ticker) if (entry.bidId === p.bid_id) entry.voided = true;
@@ -147,10 +166,8 @@ export class LiveLotFollower {
         break;
       }
       case 'lot.extended': {
-        const p = event.payload as unknown as LotExtended;
-        lot.ends_at = p.ends_at;
-        lot.extensions_used = p.extensions_used;
-        if (p.reopened) lot.state = 'ACTIVE';
+        const p = event.payload;
+        applyExtension(lot, p);
         this.handlers.onExtended?.(p);
         break;
       }
@@ -160,10 +177,12 @@ export class LiveLotFollower {
       case 'lot.closed': {
         lot.state = 'PROCESSING';
         this.closedLot = lot.id;
-        this.handlers.onClosed?.(event.payload as unknown as LotClosed, lot);
+        this.handlers.onClosed?.(event.payload, lot);
         this.schedulePoll(this.holdClosedMs);
         break;
       }
+      // The opening comes from the state read again: a PENDING lot is re-read only every 10 s.
+      case 'lot.opened':
       case 'lot.completed':
       case 'lot.cancelled':
         this.refetchSoon();

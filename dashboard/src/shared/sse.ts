@@ -4,7 +4,7 @@
 // EventSource gives up (an HTTP error rather than a dropped stream), a new one is made after a
 // growing delay.
 
-import type { Envelope } from './types';
+import type { EventEnvelope } from './api-types';
 
 /** Every type in docs/events.md; EventSource delivers named events only to named listeners. */
 export const EVENT_TYPES = [
@@ -26,7 +26,7 @@ export const EVENT_TYPES = [
 ] as const;
 
 export interface StreamHandlers {
-  onEvent(event: Envelope): void;
+  onEvent(event: EventEnvelope): void;
   /** The stream (re)opened or asked for a resync: reload whatever is shown. */
   onSync(): void;
   onStatus?(status: 'open' | 'connecting' | 'closed'): void;
@@ -47,9 +47,9 @@ export function subscribe(url: string, handlers: StreamHandlers): Stream {
   let lastSeq = 0;
 
   const deliver = (message: MessageEvent<string>) => {
-    let envelope: Envelope;
+    let envelope: EventEnvelope;
     try {
-      envelope = JSON.parse(message.data) as Envelope;
+      envelope = JSON.parse(message.data) as EventEnvelope;
     } catch {
       return;
     }
@@ -96,7 +96,6 @@ export function subscribe(url: string, handlers: StreamHandlers): Stream {
 }
 
 /** The lot an event concerns, if any (every lot.* and bid.* payload names it). */
-export function lotOf(event: Envelope): number | null {
-  const id = event.payload.lot_id;
-  return typeof id === 'number' ? id : null;
+export function lotOf(event: EventEnvelope): number | null {
+  return 'lot_id' in event.payload && typeof event.payload.lot_id === 'number' ? event.payload.lot_id : null;
 }

@@ -1,6 +1,6 @@
 import { keccak256, type Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import type { BidLogEntry } from '../shared/public-api';
+import type { BidLogEntry } from '../shared/api-types';
 import { bidLogHead, genesis, link } from './bid-log';
 
 const word = (hex: string) => hex.padStart(64, '0');

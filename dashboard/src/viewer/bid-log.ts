@@ -5,7 +5,7 @@
 //                             uint256 amountWei, uint64 receivedAtUnixMillis))
 
 import { encodeAbiParameters, keccak256, type Address, type Hex } from 'viem';
-import type { BidLogEntry } from '../shared/public-api';
+import type { BidLogEntry } from '../shared/api-types';
 
 const LINK = [
   { type: 'bytes32' },

@@ -8,16 +8,13 @@ import { abi as houseArtifactAbi } from '../../../contracts/artifacts/AuctionHou
 import { abi as nftArtifactAbi } from '../../../contracts/artifacts/MarathonNFT.json';
 import { createClient, custom, defineChain, http, type Abi, type Address, type Chain, type Client, type Hash, type Hex } from 'viem';
 import { getBlock, getBlockNumber, getTransactionReceipt, readContract, simulateContract, writeContract } from 'viem/actions';
-import type { PublicChain } from '../shared/public-api';
+import type { PublicChain } from '../shared/api-types';
 import type { Connected } from './wallet';
 
 export const houseAbi = houseArtifactAbi as Abi;
-export const nftAbi = nftArtifactAbi as Abi;
+const nftAbi = nftArtifactAbi as Abi;
 
-/** The chain facts of GET /api/public/chain; `ipfs_gateway` comes with the generated types. */
-export type ChainFacts = PublicChain & { ipfs_gateway?: string | null };
-
-export function chainOf(facts: ChainFacts): Chain {
+function chainOf(facts: PublicChain): Chain {
   return defineChain({
     id: facts.chain_id,
     name: facts.name,
@@ -34,7 +31,7 @@ export class House {
   private readonly publicReader: Client;
   private nftAddress: Promise<Address> | null = null;
 
-  constructor(readonly facts: ChainFacts) {
+  constructor(readonly facts: PublicChain) {
     this.address = facts.auction_house as Address;
     this.chain = chainOf(facts);
     this.publicReader = createClient({ chain: this.chain, transport: http(facts.public_rpc_url) });

@@ -6,7 +6,7 @@
 
 import type { Address, Hex } from 'viem';
 import { fill, h } from '../shared/dom';
-import type { PublicChannel } from '../shared/public-api';
+import type { PublicChannel } from '../shared/api-types';
 import { wrongNetwork } from './errors';
 import { commitmentOf, handleOf, loadSecret, makeSecret, saveSecret, secretKey, type StoredSecret } from './link';
 import type { ViewerState } from './state';
@@ -192,29 +192,33 @@ export function joinSection(state: ViewerState): HTMLElement {
     }
   };
 
+  /** The wallets found in this browser, one button each. */
+  const walletOptions = () => {
+    const options = state.availableWallets();
+    if (options.length === 0) {
+      return h('p', { class: 'hint', testid: 'no-wallet' }, 'No browser wallet found here. Install one (a browser extension or a mobile wallet app with a browser), then reload this page.');
+    }
+    return h(
+      'div',
+      { class: 'wallet-options' },
+      options.map((option, index) =>
+        h(
+          'button',
+          { type: 'button', class: 'secondary wallet-option', testid: `wallet-option-${option.rdns}`, onclick: () => void connect(index) },
+          option.icon ? h('img', { src: option.icon, alt: '' }) : null,
+          option.name,
+        ),
+      ),
+    );
+  };
+
   const drawConnect = () => {
     const wallet = state.wallet;
     if (!wallet) {
-      const options = state.availableWallets();
       fill(
         connectArea,
         h('button', { type: 'button', testid: 'connect-wallet', onclick: () => ((showOptions = !showOptions), draw()) }, 'Connect wallet'),
-        showOptions
-          ? options.length === 0
-            ? h('p', { class: 'hint', testid: 'no-wallet' }, 'No browser wallet found here. Install one (a browser extension or a mobile wallet app with a browser), then reload this page.')
-            : h(
-                'div',
-                { class: 'wallet-options' },
-                options.map((option, index) =>
-                  h(
-                    'button',
-                    { type: 'button', class: 'secondary wallet-option', testid: `wallet-option-${option.rdns}`, onclick: () => void connect(index) },
-                    option.icon ? h('img', { src: option.icon, alt: '' }) : null,
-                    option.name,
-                  ),
-                ),
-              )
-          : null,
+        showOptions ? walletOptions() : null,
       );
       return;
     }

@@ -2,14 +2,13 @@
 // least the next bid must be with the exact chat line that places it, a ticker of bids and the
 // anti-snipe extensions as they happen.
 
-import { minimumNextBid } from '../shared/bid-rules';
+import { bidCommand, minimumNextBid } from '../shared/bid-rules';
 import { fill, h } from '../shared/dom';
-import { LiveLotFollower } from '../shared/live';
-import type { LotExtended } from '../shared/types';
-import { formatCountdown } from '../shared/time';
-import { weiToEth } from '../shared/wei';
+import { LiveLotFollower, lotCountdown } from '../shared/live';
+import type { BidRules, LotLive } from '../shared/api-types';
+import type { LotExtended } from '../shared/api-types';
 import type { ViewerState } from './state';
-import { copyButton, eth, localTime, resolveUri, stateBadge } from './view';
+import { copyButton, eth, itemsOr, localTime, resolveUri, stateBadge } from './view';
 
 const EXTENSION_SHOWN_MS = 6_000;
 
@@ -63,8 +62,6 @@ export function liveSection(state: ViewerState, onLotChanged: () => void): HTMLE
       return;
     }
     const open = lot.state === 'ACTIVE' || lot.state === 'PENDING';
-    const minimum = minimumNextBid(live.rules, lot.high?.amount_wei);
-    const bidLine = `!bid ${weiToEth(minimum.toString())}`;
     const src = resolveUri(lot.image_url, state.chain?.ipfs_gateway);
     if (image.getAttribute('src') !== src) image.src = src;
     image.alt = lot.title;
@@ -83,61 +80,10 @@ export function liveSection(state: ViewerState, onLotChanged: () => void): HTMLE
           'div',
           { class: 'live-facts' },
           h('div', { class: 'live-title' }, h('h3', null, lot.title), stateBadge(lot.state)),
-          h(
-            'div',
-            { class: 'figures' },
-            h(
-              'div',
-              null,
-              h('div', { class: 'label' }, open ? 'Current bid' : lot.high ? 'Winning bid' : 'No bids'),
-              h('div', { class: 'big' }, lot.high ? eth(lot.high.amount_wei, 'live-high-bid') : h('span', { testid: 'live-high-bid', 'data-wei': '' }, '—')),
-              h('div', { class: 'bidder', testid: 'live-high-bidder' }, lot.high ? lot.high.name : 'No bid yet'),
-            ),
-            h('div', null, countdownLabel, h('div', { class: 'big' }, countdown)),
-          ),
+          h('div', { class: 'figures' }, highBid(lot, open), h('div', null, countdownLabel, h('div', { class: 'big' }, countdown))),
           extended,
-          open
-            ? h(
-                'div',
-                { class: 'next-bid' },
-                h('div', null, lot.high ? 'The next bid must be at least ' : 'Bidding starts at ', eth(minimum, 'live-min-next'), '. Type in chat:'),
-                h('div', { class: 'chat-line' }, h('code', { testid: 'live-bid-line' }, bidLine), copyButton(bidLine, 'copy-bid-line')),
-                channelsNote(state),
-              )
-            : null,
-          h(
-            'div',
-            { class: 'columns' },
-            h(
-              'div',
-              null,
-              h('h4', null, 'Top 3'),
-              h(
-                'ol',
-                { class: 'top', testid: 'live-top' },
-                lot.top.length === 0 ? h('li', { class: 'muted' }, 'No bids yet') : lot.top.slice(0, 3).map((bid) => h('li', null, h('span', null, bid.name), eth(bid.amount_wei))),
-              ),
-            ),
-            h(
-              'div',
-              null,
-              h('h4', null, 'Latest bids'),
-              h(
-                'ol',
-                { class: 'ticker', testid: 'live-ticker' },
-                follower.ticker.length === 0
-                  ? h('li', { class: 'muted' }, 'Bids appear here as they come')
-                  : follower.ticker.map((entry, index) =>
-                      h(
-                        'li',
-                        { class: `${entry.voided ? 'voided' : ''} ${index === 0 ? 'newest' : ''}`, 'data-bid-id': entry.bidId },
-                        h('span', null, follower.nameOf(entry.bidder)),
-                        eth(entry.amountWei),
-                      ),
-                    ),
-              ),
-            ),
-          ),
+          open ? nextBid(state, lot, live.rules) : null,
+          h('div', { class: 'columns' }, topThree(lot), latestBids()),
           lot.participants > 0 ? h('p', { class: 'muted' }, `${lot.participants} bidder${lot.participants === 1 ? '' : 's'} so far`) : null,
         ),
       ),
@@ -145,26 +91,32 @@ export function liveSection(state: ViewerState, onLotChanged: () => void): HTMLE
     tick();
   };
 
+  const latestBids = () =>
+    h(
+      'div',
+      null,
+      h('h4', null, 'Latest bids'),
+      h(
+        'ol',
+        { class: 'ticker', testid: 'live-ticker' },
+        itemsOr(follower.ticker, 'Bids appear here as they come', (entry, index) =>
+          h(
+            'li',
+            { class: `${entry.voided ? 'voided' : ''} ${index === 0 ? 'newest' : ''}`, 'data-bid-id': entry.bidId },
+            h('span', null, follower.nameOf(entry.bidder)),
+            eth(entry.amountWei),
+          ),
+        ),
+      ),
+    );
+
   const tick = () => {
     const lot = follower.live?.lot;
     if (!lot) return;
-    const now = follower.clock.now();
-    if (lot.state === 'ACTIVE') {
-      const left = Date.parse(lot.ends_at) - now;
-      countdownLabel.textContent = 'Time left';
-      countdown.textContent = formatCountdown(left);
-      countdown.classList.toggle('urgent', left < 30_000);
-    } else if (lot.state === 'PENDING') {
-      const left = Date.parse(lot.starts_at) - now;
-      countdownLabel.textContent = 'Opens in';
-      countdown.textContent = formatCountdown(left);
-      countdown.classList.remove('urgent');
-      if (left <= 0) follower.schedulePoll(1_000);
-    } else {
-      countdownLabel.textContent = lot.state === 'CANCELLED' ? 'Cancelled' : lot.state === 'COMPLETED' ? 'Settled' : 'Closing';
-      countdown.textContent = '0:00';
-      countdown.classList.remove('urgent');
-    }
+    const shown = lotCountdown(lot, follower.clock.now());
+    countdownLabel.textContent = shown?.label ?? (lot.state === 'CANCELLED' ? 'Cancelled' : lot.state === 'COMPLETED' ? 'Settled' : 'Closing');
+    countdown.textContent = shown?.text ?? '0:00';
+    countdown.classList.toggle('urgent', shown?.urgent ?? false);
   };
 
   setInterval(tick, 250);
@@ -173,6 +125,38 @@ export function liveSection(state: ViewerState, onLotChanged: () => void): HTMLE
   });
   follower.start();
   return h('section', { id: 'live', class: 'card' }, h('h2', null, 'Live now'), body);
+}
+
+function highBid(lot: LotLive, open: boolean): HTMLElement {
+  return h(
+    'div',
+    null,
+    h('div', { class: 'label' }, open ? 'Current bid' : lot.high ? 'Winning bid' : 'No bids'),
+    h('div', { class: 'big' }, lot.high ? eth(lot.high.amount_wei, 'live-high-bid') : h('span', { testid: 'live-high-bid', 'data-wei': '' }, '—')),
+    h('div', { class: 'bidder', testid: 'live-high-bidder' }, lot.high ? lot.high.name : 'No bid yet'),
+  );
+}
+
+/** The least the next bid must be, and the chat line that places it. */
+function nextBid(state: ViewerState, lot: LotLive, rules: BidRules): HTMLElement {
+  const minimum = minimumNextBid(rules, lot.high?.amount_wei);
+  const line = bidCommand(minimum);
+  return h(
+    'div',
+    { class: 'next-bid' },
+    h('div', null, lot.high ? 'The next bid must be at least ' : 'Bidding starts at ', eth(minimum, 'live-min-next'), '. Type in chat:'),
+    h('div', { class: 'chat-line' }, h('code', { testid: 'live-bid-line' }, line), copyButton(line, 'copy-bid-line')),
+    channelsNote(state),
+  );
+}
+
+function topThree(lot: LotLive): HTMLElement {
+  return h(
+    'div',
+    null,
+    h('h4', null, 'Top 3'),
+    h('ol', { class: 'top', testid: 'live-top' }, itemsOr(lot.top.slice(0, 3), 'No bids yet', (bid) => h('li', null, h('span', null, bid.name), eth(bid.amount_wei)))),
+  );
 }
 
 function channelsNote(state: ViewerState): HTMLElement | null {

@@ -5,7 +5,7 @@
 import type { Hex } from 'viem';
 import { api } from '../shared/api';
 import { fill, h } from '../shared/dom';
-import type { BidLog, PublicLot } from '../shared/public-api';
+import type { BidLog, PublicLot } from '../shared/api-types';
 import { bidLogHead } from './bid-log';
 import type { ViewerState } from './state';
 import { eth, localTime, resolveUri, shortAddress, stateBadge, txLink } from './view';

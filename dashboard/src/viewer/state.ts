@@ -2,8 +2,8 @@
 // what Gavel and the chain say about it. Sections read it and redraw when told it changed.
 
 import { api } from '../shared/api';
-import type { PublicMarathon, PublicWallet } from '../shared/public-api';
-import { House, type ChainFacts } from './chain';
+import type { PublicChain, PublicMarathon, PublicWallet } from '../shared/api-types';
+import { House } from './chain';
 import { inWords, type ErrorContext } from './errors';
 import { discoverWallets, WalletSession, type Connected, type WalletOption } from './wallet';
 
@@ -26,11 +26,10 @@ type Listener = () => void;
 export class ViewerState {
   marathon: PublicMarathon | null = null;
   marathonError: string | null = null;
-  chain: ChainFacts | null = null;
+  chain: PublicChain | null = null;
   /** Why the chain facts are missing (none configured, or Gavel unreachable). */
   chainError: string | null = null;
   house: House | null = null;
-  wallets: WalletOption[] = [];
   account: PublicWallet | null = null;
   onChain: OnChain | null = null;
   /** Offset of the chain's clock (latest block) ahead of this browser's, in ms, never negative. */
@@ -84,24 +83,21 @@ export class ViewerState {
 
   async start(): Promise<void> {
     this.listWallets = discoverWallets((options) => {
-      this.wallets = options;
       this.changed();
       void this.session.restore(options);
     });
-    this.wallets = this.listWallets();
     await Promise.all([this.loadChain(), this.loadMarathon()]);
-    void this.session.restore(this.wallets);
+    void this.session.restore(this.availableWallets());
   }
 
   /** Wallets seen so far (one may announce itself late). */
   availableWallets(): WalletOption[] {
-    this.wallets = this.listWallets();
-    return this.wallets;
+    return this.listWallets();
   }
 
   private async loadChain(): Promise<void> {
     try {
-      this.chain = await api<ChainFacts>('GET', '/api/public/chain');
+      this.chain = await api<PublicChain>('GET', '/api/public/chain');
       this.house = new House(this.chain);
     } catch (error) {
       this.chainError =

@@ -2,7 +2,7 @@
 // transaction links, copyable lines, token images.
 
 import { h } from '../shared/dom';
-import type { LotState } from '../shared/public-api';
+import type { LotState } from '../shared/api-types';
 import { AmountError, parseEth, weiToEth } from '../shared/wei';
 
 /** An amount in ETH carrying its exact wei in `data-wei`. */
@@ -44,6 +44,11 @@ export function txLink(hash: string, url: string | null, testid?: string): HTMLE
 
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** A list's items, or one muted item saying that it is empty. */
+export function itemsOr<T>(items: readonly T[], empty: string, item: (value: T, index: number) => HTMLElement): HTMLElement[] {
+  return items.length === 0 ? [h('li', { class: 'muted' }, empty)] : items.map(item);
 }
 
 /** A button that copies `text`, saying so for a moment. */

@@ -4,12 +4,12 @@
 
 import { zeroHash } from 'viem';
 import { fill, h } from '../shared/dom';
-import type { PublicWallet, WalletLot } from '../shared/public-api';
+import type { PublicWallet, WalletLot } from '../shared/api-types';
 import { formatCountdown } from '../shared/time';
 import { weiToEth } from '../shared/wei';
 import { wrongNetwork } from './errors';
 import type { ViewerState } from './state';
-import { amountOf, eth, localTime, resolveUri, stateBadge, txLink } from './view';
+import { amountOf, eth, itemsOr, localTime, resolveUri, stateBadge, txLink } from './view';
 
 interface TokenView {
   name: string;
@@ -90,27 +90,28 @@ export function walletSection(state: ViewerState): HTMLElement {
     }
   };
 
-  const topUp = async () => {
+  /** The amount typed in `input`; null, with the refusal said, when it is not one. */
+  const amountIn = (input: HTMLInputElement): bigint | null => {
     say('error', null);
-    let wei: bigint;
     try {
-      wei = amountOf(topupAmount);
+      return amountOf(input);
     } catch (problem) {
-      return say('error', (problem as Error).message);
+      say('error', (problem as Error).message);
+      return null;
     }
+  };
+
+  const topUp = async () => {
+    const wei = amountIn(topupAmount);
+    if (wei === null) return;
     // A linked wallet needs no commitment: Gavel credits its deposits to its bidder.
     await transact('topup', 'deposit', [zeroHash], wei, `Deposited ${weiToEth(wei.toString())} ETH; it counts for bidding after ${state.chain?.reorg_depth ?? 0} blocks`);
     topupAmount.value = '';
   };
 
   const requestWithdrawal = async () => {
-    say('error', null);
-    let wei: bigint;
-    try {
-      wei = amountOf(withdrawAmount);
-    } catch (problem) {
-      return say('error', (problem as Error).message);
-    }
+    const wei = amountIn(withdrawAmount);
+    if (wei === null) return;
     await transact('request', 'requestWithdrawal', [wei], undefined, `Withdrawal of ${weiToEth(wei.toString())} ETH requested; it stops backing bids now`);
     withdrawAmount.value = '';
   };
@@ -187,12 +188,10 @@ export function walletSection(state: ViewerState): HTMLElement {
       h(
         'ul',
         { class: 'leads', testid: 'my-leads' },
-        account.leads.length === 0
-          ? h('li', { class: 'muted' }, 'No open lead.')
-          : account.leads.map((lot) => h('li', { 'data-lot-id': lot.lot_id }, `Lot ${lot.lot_id}: leading with `, eth(lot.amount_wei), ' ', stateBadge(lot.state))),
+        itemsOr(account.leads, 'No open lead.', (lot) => h('li', { 'data-lot-id': lot.lot_id }, `Lot ${lot.lot_id}: leading with `, eth(lot.amount_wei), ' ', stateBadge(lot.state))),
       ),
       h('h3', null, 'Won'),
-      h('ul', { class: 'won-list', testid: 'my-won' }, account.won.length === 0 ? h('li', { class: 'muted' }, 'Nothing won yet.') : account.won.map(wonCard)),
+      h('ul', { class: 'won-list', testid: 'my-won' }, itemsOr(account.won, 'Nothing won yet.', wonCard)),
     );
   };
 

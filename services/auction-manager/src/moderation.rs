@@ -193,9 +193,7 @@ pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: Date
 /// wallet's earlier deposits no longer bind it. Returns the bidder as it is afterwards.
 pub async fn unlink_bidder(pool: &PgPool, by: &User, bidder: &BidderId, reason: &str) -> Result<Bidder, ModerationError> {
     let mut tx = pool.begin().await?;
-    // The row lock a bid decision takes too: no lead can start between the check and the unbind.
-    bidders::lock_holdings(&mut *tx, &[bidder.as_str()]).await?;
-    let before = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
+    let before = bidders::lock(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
     if before.wallet.is_none() {
         return Err(ModerationError::Conflict(format!("{bidder} is not linked to a wallet")));
     }

@@ -8,7 +8,8 @@ use gavel_store::{PgPool, users};
 use sha2::{Digest, Sha256};
 
 /// What a user may do; each role includes the ones below it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ts_rs::TS)]
+#[ts(rename_all = "lowercase")]
 pub enum Role {
     /// Reads everything.
     Viewer,

@@ -58,7 +58,7 @@ pub struct DecisionContext<'a, S: Standings> {
 }
 
 /// Why a bid was rejected. The `Display` text is what the viewer is told.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejection {
     #[error("there is no lot to bid on here right now")]

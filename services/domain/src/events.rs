@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::bidding::Rejection;
 use crate::{BidId, BidderId, LotId, MarathonId, Wei};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EventEnvelope {
     pub id: Uuid,
     pub seq: i64,
@@ -22,7 +22,7 @@ pub struct EventEnvelope {
 }
 
 /// Every event, tagged by its `type` with its `payload` beside it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", content = "payload")]
 pub enum Event {
     #[serde(rename = "lot.opened")]
@@ -114,7 +114,7 @@ impl Event {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotOpened {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
@@ -122,14 +122,14 @@ pub struct LotOpened {
     pub ends_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtensionCause {
     AntiSnipe,
     Admin,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotExtended {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
@@ -141,14 +141,14 @@ pub struct LotExtended {
     pub reopened: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotProcessing {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
     pub ends_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotClosed {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
@@ -158,26 +158,27 @@ pub struct LotClosed {
     pub bid_log_head: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotCompleted {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
     pub tx_hash: String,
     /// The wallet that paid and received the token, from the house's `LotSettled` log: the
     /// winner's, or the runner-up's when the winner's escrow fell short. `None`: no sale.
+    #[ts(type = "string | null")]
     pub buyer: Option<alloy_primitives::Address>,
     /// What the buyer paid, as settled on chain. `None`: no sale.
     pub amount: Option<Wei>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotCancelled {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidAccepted {
     /// The chat message's id (`platform:id`), to answer it.
     pub message_id: String,
@@ -198,7 +199,7 @@ pub struct BidAccepted {
     pub received_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidRejected {
     /// The chat message's id (`platform:id`), to answer it.
     pub message_id: String,
@@ -212,7 +213,7 @@ pub struct BidRejected {
     pub received_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidVoided {
     pub lot_id: LotId,
     pub bid_id: BidId,
@@ -224,32 +225,33 @@ pub struct BidVoided {
     pub high_amount: Option<Wei>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidderBanned {
     pub bidder: BidderId,
     pub reason: String,
     pub voided_bids: Vec<BidId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidderUnbanned {
     pub bidder: BidderId,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BiddingToggled {
     pub by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DepositCredited {
+    #[ts(type = "string")]
     pub wallet: alloy_primitives::Address,
     pub amount: Wei,
     pub tx_hash: String,
     pub log_index: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SettlementAttempt {
     pub lot_id: LotId,
     pub tx_hash: String,

@@ -13,6 +13,10 @@
 use alloy_primitives::{Address, B256, keccak256};
 use alloy_sol_types::SolValue;
 
+/// The commitment of a top-up from a linked wallet: it binds nothing, as no handle and secret
+/// hash to it.
+pub const TOP_UP: B256 = B256::ZERO;
+
 /// The longest secret accepted: generous for a generated one, short enough for a chat line.
 pub const MAX_SECRET_LEN: usize = 128;
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{BidderId, LotId, MarathonId, Wei};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LotState {
     Pending,

@@ -17,7 +17,7 @@ const SECONDS_PER_DAY: u32 = 24 * 60 * 60;
 const MAX_BPS: u32 = 10_000;
 
 /// What happens to a lot's token when nobody bids (or a lot is cancelled after minting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoSalePolicy {
     Burn,
@@ -34,7 +34,7 @@ impl NoSalePolicy {
 }
 
 /// A marathon as JSON and SQL carry it: plain values, validated by [`MarathonConfig::parse`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MarathonSpec {
     pub name: String,
@@ -57,7 +57,11 @@ pub struct MarathonSpec {
     #[serde(default)]
     pub chat_channels: Vec<String>,
     #[serde(default)]
+    #[ts(type = "string | null")]
     pub auction_house: Option<Address>,
+    /// The overlay shows the viewer page's address (`http.public_url`) with a QR code for it.
+    #[serde(default)]
+    pub show_join_qr: bool,
 }
 
 /// A field of the input and what is wrong with it.
@@ -114,6 +118,7 @@ pub struct MarathonConfig {
     pub no_sale: NoSalePolicy,
     pub chat_channels: Vec<String>,
     pub auction_house: Option<Address>,
+    pub show_join_qr: bool,
 }
 
 impl MarathonConfig {
@@ -184,6 +189,7 @@ impl MarathonConfig {
             no_sale: spec.no_sale,
             chat_channels: spec.chat_channels,
             auction_house: spec.auction_house,
+            show_join_qr: spec.show_join_qr,
         })
     }
 
@@ -206,6 +212,7 @@ impl MarathonConfig {
             no_sale: self.no_sale,
             chat_channels: self.chat_channels.clone(),
             auction_house: self.auction_house,
+            show_join_qr: self.show_join_qr,
         }
     }
 
@@ -260,6 +267,7 @@ pub(crate) mod tests {
             no_sale: NoSalePolicy::Burn,
             chat_channels: vec!["twitch:gavel".into()],
             auction_house: None,
+            show_join_qr: false,
         }
     }
 

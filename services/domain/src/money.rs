@@ -164,6 +164,18 @@ impl fmt::Display for Wei {
     }
 }
 
+/// In TypeScript, as in JSON, a decimal string of wei.
+impl ts_rs::TS for Wei {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        Self::name(cfg)
+    }
+}
+
 impl Serialize for Wei {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0.to_string())

@@ -28,7 +28,7 @@ pub enum LiveError {
 }
 
 /// A bidder's standing as shown live.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LiveBid {
     pub bidder: String,
     /// Display name (the bidder id if unknown).
@@ -38,7 +38,7 @@ pub struct LiveBid {
 }
 
 /// One lot as shown live.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LotLive {
     pub id: LotId,
     pub marathon_id: MarathonId,
@@ -54,7 +54,7 @@ pub struct LotLive {
 }
 
 /// Which lot a marathon shows now: the latest that has started, else the next to start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MarathonLive {
     pub marathon_id: MarathonId,
     pub marathon_name: String,

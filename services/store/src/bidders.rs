@@ -9,7 +9,7 @@ use sqlx::PgExecutor;
 
 use crate::{corrupt, wei_column, wei_text};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, ts_rs::TS)]
 pub struct Bidder {
     pub id: String,
     pub login: String,
@@ -45,11 +45,13 @@ pub async fn bind_wallet(db: impl PgExecutor<'_>, id: &BidderId, wallet: &str) -
 pub async fn link_candidates(db: impl PgExecutor<'_>, bidder: &BidderId) -> Result<Vec<CommittedDeposit>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT e.wallet, e.commitment FROM escrow_ledger e
-         WHERE e.kind = 'deposit' AND e.commitment IS NOT NULL
+         WHERE e.kind = 'deposit' AND e.commitment IS NOT NULL AND e.commitment <> $2
            AND NOT EXISTS (SELECT 1 FROM bidder_unlinks u WHERE u.bidder_id = $1 AND u.wallet = e.wallet AND e.id <= u.ledger_horizon)
          ORDER BY e.id",
     )
     .bind(bidder.as_str())
+    // A top-up carries the zero commitment: it links nothing, so it is not hashed against.
+    .bind(format!("{:#x}", gavel_domain::link::TOP_UP))
     .fetch_all(db)
     .await?;
     rows.into_iter()
@@ -88,6 +90,15 @@ pub async fn unbind_wallet(db: &mut sqlx::PgConnection, bidder: &BidderId, reaso
     Ok(wallet)
 }
 
+/// The bidder, its row locked until the transaction ends: the lock a bid decision takes
+/// ([`lock_holdings`]), so no lead can start while the caller acts on what it read.
+pub async fn lock(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Bidder>, sqlx::Error> {
+    sqlx::query_as("SELECT id, login, display_name, wallet, banned, ban_reason FROM bidders WHERE id = $1 FOR UPDATE")
+        .bind(id.as_str())
+        .fetch_optional(db)
+        .await
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: &BidderId) -> Result<Option<Bidder>, sqlx::Error> {
     sqlx::query_as("SELECT id, login, display_name, wallet, banned, ban_reason FROM bidders WHERE id = $1")
         .bind(id.as_str())
@@ -123,7 +134,7 @@ macro_rules! escrow_change {
 
 /// A bidder as the dashboard lists them: with escrow (deposits less payments and completed
 /// withdrawals) and bidding power.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct BidderSummary {
     #[serde(flatten)]
     pub bidder: Bidder,
@@ -136,9 +147,9 @@ pub async fn list(db: impl PgExecutor<'_>, after: Option<&str>, limit: u32) -> R
     type Row = (String, String, String, Option<String>, bool, Option<String>, String, String);
     let rows: Vec<Row> = sqlx::query_as(concat!(
         "SELECT b.id, b.login, b.display_name, b.wallet, b.banned, b.ban_reason,
-                GREATEST(0, COALESCE((SELECT sum(CASE e.kind WHEN 'deposit' THEN e.amount_wei WHEN 'withdrawal_requested' THEN 0
-                                                             ELSE -e.amount_wei END)
-                                      FROM escrow_ledger e WHERE e.wallet = b.wallet), 0))::TEXT,
+                GREATEST(0, COALESCE((SELECT sum(",
+        escrow_held!(),
+        ") FROM escrow_ledger e WHERE e.wallet = b.wallet), 0))::TEXT,
                 GREATEST(0, COALESCE((SELECT sum(",
         escrow_change!(),
         ") FROM escrow_ledger e WHERE e.wallet = b.wallet), 0)
@@ -262,6 +273,16 @@ impl LedgerKind {
         }
     }
 }
+pub(crate) use escrow_change;
+
+/// How one ledger row moves a wallet's escrow, the money the house holds for it: what
+/// [`escrow_change`] counts less pending withdrawal requests (they stay in escrow until paid).
+macro_rules! escrow_held {
+    () => {
+        "CASE e.kind WHEN 'deposit' THEN e.amount_wei WHEN 'withdrawal_requested' THEN 0 ELSE -e.amount_wei END"
+    };
+}
+pub(crate) use escrow_held;
 
 #[derive(Debug, Clone)]
 pub struct LedgerEntry {

@@ -100,7 +100,8 @@ pub async fn insert_many(db: impl PgExecutor<'_>, bids: &[NewBid<'_>]) -> Result
 }
 
 /// A bid as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "Bid")]
 pub struct BidView {
     pub id: BidId,
     pub lot_id: Option<LotId>,
@@ -183,7 +184,8 @@ pub async fn page_for_lot(db: impl PgExecutor<'_>, lot: LotId, before: Option<Bi
 }
 
 /// One entry of a lot's bid log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "BidLogEntry")]
 pub struct LogEntry {
     pub position: i32,
     /// 1: an accepted amount (proxy raises included); 2: a void of an earlier entry.

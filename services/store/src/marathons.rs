@@ -19,7 +19,7 @@ macro_rules! marathon_columns {
     () => {
         "id, name, first_day, days, time_zone, opening_time, lot_duration_secs, reserve_wei::TEXT,
     increment_bps, min_increment_wei::TEXT, anti_snipe_window_secs, anti_snipe_extension_secs,
-    anti_snipe_max_extensions, allow_self_outbid, no_sale, chat_channels, auction_house, created_at"
+    anti_snipe_max_extensions, allow_self_outbid, no_sale, chat_channels, auction_house, show_join_qr, created_at"
     };
 }
 
@@ -42,6 +42,7 @@ struct Row {
     no_sale: String,
     chat_channels: Vec<String>,
     auction_house: Option<String>,
+    show_join_qr: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -73,6 +74,7 @@ impl TryFrom<Row> for Marathon {
             no_sale,
             chat_channels: row.chat_channels,
             auction_house,
+            show_join_qr: row.show_join_qr,
         };
         let config = MarathonConfig::parse(spec).map_err(|error| corrupt("marathon", error))?;
         Ok(Marathon { id: MarathonId(row.id), config, created_at: row.created_at })
@@ -86,8 +88,8 @@ pub async fn insert(db: impl PgExecutor<'_>, config: &MarathonConfig) -> Result<
     let id = sqlx::query_scalar(
         "INSERT INTO marathons (name, first_day, days, time_zone, opening_time, lot_duration_secs, reserve_wei,
             increment_bps, min_increment_wei, anti_snipe_window_secs, anti_snipe_extension_secs,
-            anti_snipe_max_extensions, allow_self_outbid, no_sale, chat_channels, auction_house)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::NUMERIC, $8, $9::NUMERIC, $10, $11, $12, $13, $14, $15, $16)
+            anti_snipe_max_extensions, allow_self_outbid, no_sale, chat_channels, auction_house, show_join_qr)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::NUMERIC, $8, $9::NUMERIC, $10, $11, $12, $13, $14, $15, $16, $17)
          RETURNING id",
     )
     .bind(&spec.name)
@@ -106,16 +108,20 @@ pub async fn insert(db: impl PgExecutor<'_>, config: &MarathonConfig) -> Result<
     .bind(spec.no_sale.as_str())
     .bind(&spec.chat_channels)
     .bind(spec.auction_house.map(|address| address.to_checksum(None)))
+    .bind(spec.show_join_qr)
     .fetch_one(db)
     .await?;
     Ok(MarathonId(id))
 }
 
 /// Stores a marathon's name and anti-snipe rule from `config` (validated by the caller).
-pub async fn update_name_and_anti_snipe(db: impl PgExecutor<'_>, id: MarathonId, config: &MarathonConfig) -> Result<(), sqlx::Error> {
+/// Writes what may change in a running marathon: its name, its anti-snipe rule and its overlay's
+/// join QR code.
+pub async fn update_editable(db: impl PgExecutor<'_>, id: MarathonId, config: &MarathonConfig) -> Result<(), sqlx::Error> {
     let spec = config.to_spec();
     sqlx::query(
-        "UPDATE marathons SET name = $2, anti_snipe_window_secs = $3, anti_snipe_extension_secs = $4, anti_snipe_max_extensions = $5
+        "UPDATE marathons SET name = $2, anti_snipe_window_secs = $3, anti_snipe_extension_secs = $4, anti_snipe_max_extensions = $5,
+                              show_join_qr = $6
          WHERE id = $1",
     )
     .bind(id.0)
@@ -123,6 +129,7 @@ pub async fn update_name_and_anti_snipe(db: impl PgExecutor<'_>, id: MarathonId,
     .bind(i32::try_from(spec.anti_snipe_window_secs).map_err(|error| crate::corrupt("anti-snipe window", error))?)
     .bind(i32::try_from(spec.anti_snipe_extension_secs).map_err(|error| crate::corrupt("anti-snipe extension", error))?)
     .bind(i32::try_from(spec.anti_snipe_max_extensions).map_err(|error| crate::corrupt("anti-snipe extensions", error))?)
+    .bind(spec.show_join_qr)
     .execute(db)
     .await?;
     Ok(())
@@ -147,9 +154,4 @@ pub async fn channels_of_lot(db: impl PgExecutor<'_>, lot: gavel_domain::LotId) 
             .fetch_optional(db)
             .await?;
     Ok(channels.unwrap_or_default())
-}
-
-/// Whether the overlay shows the viewer page's address and a QR code for it.
-pub async fn show_join_qr(db: impl PgExecutor<'_>, id: MarathonId) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar("SELECT show_join_qr FROM marathons WHERE id = $1").bind(id.0).fetch_optional(db).await?.unwrap_or(false))
 }

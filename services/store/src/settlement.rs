@@ -81,17 +81,21 @@ impl AttemptKind {
 }
 
 /// One recorded step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(rename = "SettlementStep")]
 pub struct Attempt {
     pub id: i64,
     pub lot_id: LotId,
+    #[ts(type = "string")]
     pub action: &'static str,
     #[serde(serialize_with = "serialize_kind")]
+    #[ts(type = "string")]
     pub kind: AttemptKind,
     pub call: Option<String>,
     pub nonce: Option<u64>,
     pub tx_hash: Option<String>,
     #[serde(skip)]
+    #[ts(skip)]
     pub raw_tx: Option<Vec<u8>>,
     pub max_fee_per_gas: Option<Wei>,
     pub max_priority_fee_per_gas: Option<Wei>,

@@ -8,17 +8,18 @@ use gavel_domain::{LotId, MarathonId, Wei};
 use serde::{Deserialize, Serialize};
 use sqlx::PgExecutor;
 
+use crate::bidders::{escrow_change, escrow_held};
 use crate::{corrupt, optional_wei_column, wei_column};
 
 /// The lead of a lot as viewers see it: the leader's display name, not their id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicBid {
     pub name: String,
     pub amount_wei: Wei,
 }
 
 /// One day of a marathon, as the schedule and the past lots show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicLot {
     pub id: LotId,
     pub day_index: i32,
@@ -96,7 +97,7 @@ pub async fn marathon_lots(
 }
 
 /// The chat identity bound to a wallet, as the page names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicBidder {
     /// `platform:user_id`.
     pub id: String,
@@ -106,7 +107,7 @@ pub struct PublicBidder {
 }
 
 /// A lot a wallet leads or has won.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WalletLot {
     pub lot_id: LotId,
     pub marathon_id: MarathonId,
@@ -117,7 +118,7 @@ pub struct WalletLot {
 }
 
 /// A credited deposit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WalletDeposit {
     pub tx_hash: String,
     pub block_number: i64,
@@ -127,7 +128,7 @@ pub struct WalletDeposit {
 /// A wallet's standing as Gavel's chain watcher has credited it (below the reorg-safe depth).
 /// Bidding power is escrow less pending withdrawals less what is committed to lots not yet
 /// completed (leads, and wins awaiting settlement), floored at zero.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicWallet {
     pub wallet: String,
     pub bidder: Option<PublicBidder>,
@@ -153,12 +154,14 @@ pub async fn wallet(db: &crate::PgPool, wallet: &str) -> Result<PublicWallet, sq
     let wallet = wallet.to_ascii_lowercase();
     let bidder: Option<(String, String, String)> =
         sqlx::query_as("SELECT id, login, display_name FROM bidders WHERE wallet = $1").bind(&wallet).fetch_optional(db).await?;
-    let (escrow, pending): (String, String) = sqlx::query_as(
-        "SELECT GREATEST(0, COALESCE(sum(CASE kind WHEN 'deposit' THEN amount_wei WHEN 'withdrawal_requested' THEN 0 ELSE -amount_wei END), 0))::TEXT,
-                GREATEST(0, COALESCE(sum(CASE kind WHEN 'withdrawal_requested' THEN amount_wei
-                                                  WHEN 'withdrawal_completed' THEN -requested_wei ELSE 0 END), 0))::TEXT
-         FROM escrow_ledger WHERE wallet = $1",
-    )
+    // Escrow held, and escrow free of pending withdrawal requests: the requests are the difference.
+    let (held, free): (String, String) = sqlx::query_as(concat!(
+        "SELECT COALESCE(sum(",
+        escrow_held!(),
+        "), 0)::TEXT, COALESCE(sum(",
+        escrow_change!(),
+        "), 0)::TEXT FROM escrow_ledger e WHERE e.wallet = $1"
+    ))
     .bind(&wallet)
     .fetch_one(db)
     .await?;
@@ -197,7 +200,8 @@ pub async fn wallet(db: &crate::PgPool, wallet: &str) -> Result<PublicWallet, sq
         let entry = WalletLot { lot_id: LotId(lot), marathon_id: MarathonId(marathon), token_id: LotId(lot), state, amount_wei, settle_tx };
         if final_winner { won.push(entry) } else { leads.push(entry) }
     }
-    let (escrow_wei, pending_withdrawal_wei) = (wei_column(&escrow)?, wei_column(&pending)?);
+    let (escrow_wei, free) = (wei_column(&held)?, wei_column(&free)?);
+    let pending_withdrawal_wei = escrow_wei.saturating_sub(free);
     let power_wei = escrow_wei.saturating_sub(pending_withdrawal_wei).saturating_sub(committed);
     Ok(PublicWallet {
         bidder: bidder.map(|(id, login, display_name)| {

@@ -2,15 +2,15 @@
 // unlink a bidder from its wallet (a lost wallet, a wrong binding), with a reason for the audit log.
 
 import { api, ApiError, query } from '../../shared/api';
-import { fill, h } from '../../shared/dom';
-import type { Bidder } from '../../shared/types';
+import { fill, h, type Child } from '../../shared/dom';
+import type { BidderList, BidderSummary } from '../../shared/api-types';
 import { debounce, type Page } from '../app';
 import { eth } from '../view';
 
 const PAGE_SIZE = 50;
 
 export const biddersPage: Page = (outlet, app) => {
-  let bidders: Bidder[] = [];
+  let bidders: BidderSummary[] = [];
   let more = false;
   let banning: string | null = null;
   let unlinking: string | null = null;
@@ -70,22 +70,33 @@ export const biddersPage: Page = (outlet, app) => {
     );
   };
 
-  const banForm = (bidder: Bidder) => {
-    const reason = h('input', { testid: 'ban-reason', placeholder: 'reason', required: true, maxlength: 500 });
-    const voidStanding = h('input', { type: 'checkbox', testid: 'ban-void-standing' });
-    return h(
+  /** An operator's action on a bidder: `POST /api/bidders/{id}/{action}`. */
+  const act = (bidder: BidderSummary, action: 'ban' | 'unban' | 'unlink', body?: unknown) => api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/${action}`, body);
+
+  /** A form in the row under a bidder's; `submit` runs through app.attempt (errors in the banner). */
+  const inlineForm = (submit: () => Promise<void>, ...children: Child[]) =>
+    h(
       'form',
       {
         class: 'inline',
         onsubmit: (event) => {
           event.preventDefault();
-          void app.attempt(async () => {
-            await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/ban`, { reason: reason.value, void_standing_bids: voidStanding.checked });
-            banning = null;
-            await load(false);
-          });
+          void app.attempt(submit);
         },
       },
+      ...children,
+    );
+
+  const banForm = (bidder: BidderSummary) => {
+    const reason = h('input', { testid: 'ban-reason', placeholder: 'reason', required: true, maxlength: 500 });
+    const voidStanding = h('input', { type: 'checkbox', testid: 'ban-void-standing' });
+    const ban = async () => {
+      await act(bidder, 'ban', { reason: reason.value, void_standing_bids: voidStanding.checked });
+      banning = null;
+      await load(false);
+    };
+    return inlineForm(
+      ban,
       `Ban ${bidder.display_name}: `,
       reason,
       h('label', { class: 'check' }, voidStanding, 'void their standing bids'),
@@ -93,31 +104,25 @@ export const biddersPage: Page = (outlet, app) => {
     );
   };
 
-  const unlinkForm = (bidder: Bidder, wallet: string) => {
+  const unlinkForm = (bidder: BidderSummary, wallet: string) => {
+    // The reason outlives a redraw (the list reloads on every bidder event).
     const reason = h('input', { testid: 'unlink-reason', placeholder: 'reason (kept in the audit log)', required: true, maxlength: 500, value: unlinkReason });
     reason.addEventListener('input', () => (unlinkReason = reason.value));
-    return h(
-      'form',
-      {
-        class: 'inline',
-        onsubmit: (event) => {
-          event.preventDefault();
-          void app.attempt(async () => {
-            try {
-              await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/unlink`, { reason: reason.value });
-            } catch (error) {
-              if (!(error instanceof ApiError && error.status === 409)) throw error;
-              unlinkRefusal = error.message;
-              draw();
-              return;
-            }
-            unlinking = null;
-            unlinkRefusal = null;
-            unlinkReason = '';
-            await load(false);
-          });
-        },
-      },
+    const unlink = async () => {
+      try {
+        await act(bidder, 'unlink', { reason: reason.value });
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        unlinkRefusal = error.message;
+        return draw();
+      }
+      unlinking = null;
+      unlinkRefusal = null;
+      unlinkReason = '';
+      await load(false);
+    };
+    return inlineForm(
+      unlink,
       `Unlink ${bidder.display_name} from ${wallet}: `,
       reason,
       h('button', { class: 'danger', testid: 'unlink-submit' }, 'Unlink'),
@@ -125,9 +130,9 @@ export const biddersPage: Page = (outlet, app) => {
     );
   };
 
-  const unban = (bidder: Bidder) =>
+  const unban = (bidder: BidderSummary) =>
     app.attempt(async () => {
-      await api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/unban`);
+      await act(bidder, 'unban');
       await load(false);
     });
 
@@ -135,7 +140,7 @@ export const biddersPage: Page = (outlet, app) => {
   const load = async (next: boolean) => {
     const after = next ? bidders[bidders.length - 1]?.id : undefined;
     const limit = next ? PAGE_SIZE : Math.max(PAGE_SIZE, bidders.length);
-    const page = await api<{ bidders: Bidder[] }>('GET', `/api/bidders${query({ limit, after })}`);
+    const page = await api<BidderList>('GET', `/api/bidders${query({ limit, after })}`);
     bidders = next ? [...bidders, ...page.bidders] : page.bidders;
     more = page.bidders.length === limit;
     draw();

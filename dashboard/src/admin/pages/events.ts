@@ -5,13 +5,13 @@ import { api, query } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
 import { EVENT_TYPES, lotOf } from '../../shared/sse';
 import { formatTime } from '../../shared/time';
-import type { Envelope } from '../../shared/types';
+import type { EventEnvelope, RecentEvents } from '../../shared/api-types';
 import type { Page } from '../app';
 
 const SHOWN = 200;
 
 export const eventsPage: Page = (outlet, app) => {
-  let events: Envelope[] = [];
+  let events: EventEnvelope[] = [];
   const type = h(
     'select',
     { testid: 'events-type', onchange: () => void reload() },
@@ -27,7 +27,7 @@ export const eventsPage: Page = (outlet, app) => {
     h('div', { class: 'card' }, list),
   );
 
-  const matches = (event: Envelope) => (!type.value || event.type === type.value) && (!lot.value || lotOf(event) === Number(lot.value));
+  const matches = (event: EventEnvelope) => (!type.value || event.type === type.value) && (!lot.value || lotOf(event) === Number(lot.value));
 
   const draw = () => {
     fill(
@@ -53,7 +53,7 @@ export const eventsPage: Page = (outlet, app) => {
 
   const reload = () =>
     app.attempt(async () => {
-      const recent = await api<{ events: Envelope[] }>('GET', `/api/events/recent${query({ type: type.value, lot_id: lot.value, limit: SHOWN })}`);
+      const recent = await api<RecentEvents>('GET', `/api/events/recent${query({ type: type.value, lot_id: lot.value, limit: SHOWN })}`);
       events = recent.events;
       draw();
     });

@@ -3,7 +3,7 @@
 
 import { api } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
-import type { SystemHealth } from '../../shared/types';
+import type { SystemHealth } from '../../shared/api-types';
 import type { Page } from '../app';
 import { eth } from '../view';
 
@@ -72,13 +72,17 @@ export const healthPage: Page = (outlet, app) => {
             h(
               'tbody',
               null,
-              Object.entries(health.services).map(([name, service]) =>
+              [
+                ['scheduler', health.services.scheduler.last_beat_ms_ago] as const,
+                ['engine', health.services.engine.last_beat_ms_ago] as const,
+                ...health.services.chat_ingest.map((instance) => [`chat-ingest ${instance.id}`, instance.last_seen_ms_ago] as const),
+              ].map(([name, ago]) =>
                 h(
                   'tr',
                   null,
                   h('td', null, name),
-                  h('td', null, `${(service.last_beat_ms_ago / 1000).toFixed(1)} s ago`),
-                  h('td', null, status(service.last_beat_ms_ago <= STALLED_AFTER_MS, `health-service-${name}`)),
+                  h('td', null, `${(ago / 1000).toFixed(1)} s ago`),
+                  h('td', null, status(ago <= STALLED_AFTER_MS, `health-service-${name}`)),
                 ),
               ),
             ),

@@ -4,9 +4,10 @@
 
 import { api } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
+import { applyExtension } from '../../shared/live';
 import { lotOf } from '../../shared/sse';
 import { formatCountdown, serverClock } from '../../shared/time';
-import type { Bid, BidAccepted, BidPage, BidRejected, BidVoided, Envelope, Lot, LotExtended, LotWithTop, Marathon } from '../../shared/types';
+import type { Bid, BidPage, EventEnvelope, Lot, LotWithTop, Marathon, MarathonDetail } from '../../shared/api-types';
 import { weiToEth } from '../../shared/wei';
 import { debounce, type Page } from '../app';
 import { bidderTag, eth, fromLocalInput, shortTime, stateBadge, toLocalInput } from '../view';
@@ -270,13 +271,13 @@ export const liveLotPage: Page = (outlet, app, [id]) => {
     feed = [entry, ...feed].slice(0, FEED_SIZE);
   };
 
-  const onEvent = (event: Envelope) => {
+  const onEvent = (event: EventEnvelope) => {
     if (lotOf(event) !== lotId || !lot) return;
     const lead = (bidder: string | null, wei: string | null) =>
       bidder && wei ? { bidder, amount: { wei, eth: weiToEth(wei) } } : null;
     switch (event.type) {
       case 'bid.accepted': {
-        const p = event.payload as unknown as BidAccepted;
+        const p = event.payload;
         lot.high_bid = lead(p.high_bidder, p.high_amount);
         lot.ends_at = p.ends_at;
         push({
@@ -292,22 +293,19 @@ export const liveLotPage: Page = (outlet, app, [id]) => {
         break;
       }
       case 'bid.rejected': {
-        const p = event.payload as unknown as BidRejected;
+        const p = event.payload;
         push({ key: `msg:${p.message_id}`, bidId: null, bidder: p.bidder, amountWei: null, accepted: false, note: p.message, at: p.received_at, voided: false });
         break;
       }
       case 'bid.voided': {
-        const p = event.payload as unknown as BidVoided;
+        const p = event.payload;
         lot.high_bid = lead(p.high_bidder, p.high_amount);
         const entry = feed.find((candidate) => candidate.bidId === p.bid_id);
         if (entry) entry.voided = true;
         break;
       }
       case 'lot.extended': {
-        const p = event.payload as unknown as LotExtended;
-        lot.ends_at = p.ends_at;
-        lot.extensions_used = p.extensions_used;
-        if (p.reopened) lot.state = 'ACTIVE';
+        applyExtension(lot, event.payload);
         clock.classList.remove('flash');
         void clock.offsetWidth; // restarts the animation
         clock.classList.add('flash');
@@ -336,7 +334,7 @@ export const currentLotPage: Page = (outlet, app) => {
   let cancelled = false;
   void app.attempt(async () => {
     const marathons = await api<Marathon[]>('GET', '/api/marathons');
-    const details = await Promise.all(marathons.map((m) => api<{ lots: Lot[] }>('GET', `/api/marathons/${m.id}`)));
+    const details = await Promise.all(marathons.map((m) => api<MarathonDetail>('GET', `/api/marathons/${m.id}`)));
     const lots = details.flatMap((detail) => detail.lots);
     const rank = (lot: Lot) => (lot.state === 'ACTIVE' ? 0 : lot.state === 'PROCESSING' ? 1 : lot.state === 'PENDING' ? 2 : 3);
     const best = lots

@@ -3,7 +3,7 @@
 
 import { ApiError, api } from '../../shared/api';
 import { h } from '../../shared/dom';
-import type { Session } from '../../shared/types';
+import type { Session } from '../../shared/api-types';
 import type { App } from '../app';
 
 export function loginPage(outlet: HTMLElement, app: App, _params: string[], signedIn: (session: Session) => void): void {

@@ -4,15 +4,10 @@
 import { api } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
 import { formatTime } from '../../shared/time';
-import type { Lot, LotState, Marathon } from '../../shared/types';
+import type { Lot, LotState, Marathon, MarathonDetail } from '../../shared/api-types';
 import { ethToWei, weiToEth } from '../../shared/wei';
 import { debounce, type App, type Page } from '../app';
 import { eth, fromLocalInput, stateBadge, toLocalInput } from '../view';
-
-interface MarathonDetail {
-  marathon: Marathon;
-  lots: Lot[];
-}
 
 const STATES: LotState[] = ['PENDING', 'ACTIVE', 'PROCESSING', 'COMPLETED', 'CANCELLED'];
 
@@ -103,8 +98,35 @@ export const marathonPage: Page = (outlet, app, [id]) => {
         fact('No sale', marathon.no_sale),
         fact('Channels', marathon.chat_channels.join(', ') || '—'),
         fact('Auction house', marathon.auction_house ?? '—'),
+        fact('Join QR code', marathon.show_join_qr ? 'shown on the overlay' : 'not shown'),
       ),
-      h('p', null, h('a', { href: `/overlay/${marathon.id}`, target: '_blank' }, 'Open the overlay'), app.can('admin') ? [' · ', h('a', { href: '#/settings' }, 'anti-snipe settings')] : null),
+      h(
+        'p',
+        null,
+        h('a', { href: `/overlay/${marathon.id}`, target: '_blank' }, 'Open the overlay'),
+        ' · ',
+        h('a', { href: `/m/${marathon.id}`, target: '_blank' }, 'Open the viewer page'),
+        app.can('admin')
+          ? [
+              ' · ',
+              h('a', { href: '#/settings' }, 'anti-snipe settings'),
+              ' · ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  testid: 'marathon-join-qr',
+                  onclick: () =>
+                    void app.attempt(async () => {
+                      await api('PATCH', `/api/marathons/${marathon.id}`, { show_join_qr: !marathon.show_join_qr });
+                      await reload();
+                    }),
+                },
+                marathon.show_join_qr ? 'Hide the join QR code' : 'Show the join QR code on the overlay',
+              ),
+            ]
+          : null,
+      ),
     );
     fill(
       lotsTable,
@@ -220,6 +242,7 @@ export const newMarathonPage: Page = (outlet, app) => {
   const extension = field('anti_snipe_extension_secs', { type: 'number', min: 0, value: '30' });
   const maxExtensions = field('anti_snipe_max_extensions', { type: 'number', min: 0, value: '10' });
   const selfOutbid = h('input', { type: 'checkbox', testid: 'marathon-allow_self_outbid' });
+  const joinQr = h('input', { type: 'checkbox', testid: 'marathon-show_join_qr' });
   const noSale = h('select', { testid: 'marathon-no_sale' }, h('option', { value: 'burn' }, 'burn the token'), h('option', { value: 'keep_in_treasury' }, 'keep it in the treasury'));
   const channels = h('input', { testid: 'marathon-chat_channels', placeholder: 'twitch:gavel, …' });
   const house = h('input', { testid: 'marathon-auction_house', placeholder: '0x… (optional)' });
@@ -241,6 +264,7 @@ export const newMarathonPage: Page = (outlet, app) => {
         anti_snipe_extension_secs: Number(extension.value),
         anti_snipe_max_extensions: Number(maxExtensions.value),
         allow_self_outbid: selfOutbid.checked,
+        show_join_qr: joinQr.checked,
         no_sale: noSale.value,
         chat_channels: channels.value.split(',').map((channel) => channel.trim()).filter(Boolean),
         ...(house.value.trim() ? { auction_house: house.value.trim() } : {}),
@@ -269,6 +293,7 @@ export const newMarathonPage: Page = (outlet, app) => {
           h('label', null, 'Anti-snipe extension (s)', extension),
           h('label', null, 'Anti-snipe max extensions', maxExtensions),
           h('label', { class: 'check' }, selfOutbid, 'Leaders may raise their own bid'),
+          h('label', { class: 'check' }, joinQr, "The overlay shows the viewer page's address and a QR code"),
           h('label', null, 'No sale', noSale),
           h('label', null, 'Chat channels (comma-separated)', channels),
           h('label', null, 'Auction house', house),

@@ -2,7 +2,7 @@
 
 import { api } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
-import type { Marathon, Settings } from '../../shared/types';
+import type { Marathon, Settings } from '../../shared/api-types';
 import type { App, Page } from '../app';
 
 export const settingsPage: Page = (outlet, app) => {

@@ -6,7 +6,7 @@ import { api } from '../../shared/api';
 import { fill, h } from '../../shared/dom';
 import { lotOf } from '../../shared/sse';
 import { formatTime } from '../../shared/time';
-import type { Lot, Marathon, SettlementAttempt, SystemHealth } from '../../shared/types';
+import type { Marathon, MarathonDetail, SettlementAttempts, SystemHealth } from '../../shared/api-types';
 import { weiToGwei } from '../../shared/wei';
 import { debounce, type Page } from '../app';
 import { stateBadge } from '../view';
@@ -19,7 +19,7 @@ export const settlementPage: Page = (outlet, app, [id]) => {
 
   const loadLots = async () => {
     const marathons = await api<Marathon[]>('GET', '/api/marathons');
-    const details = await Promise.all(marathons.map((m) => api<{ lots: Lot[] }>('GET', `/api/marathons/${m.id}`)));
+    const details = await Promise.all(marathons.map((m) => api<MarathonDetail>('GET', `/api/marathons/${m.id}`)));
     const lots = details.flatMap((detail) => detail.lots).sort((a, b) => b.id - a.id);
     fill(
       lotsList,
@@ -47,7 +47,7 @@ export const settlementPage: Page = (outlet, app, [id]) => {
       return;
     }
     const [{ attempts }, health] = await Promise.all([
-      api<{ attempts: SettlementAttempt[] }>('GET', `/api/lots/${selected}/settlement`),
+      api<SettlementAttempts>('GET', `/api/lots/${selected}/settlement`),
       api<SystemHealth>('GET', '/api/health/system').catch(() => null),
     ]);
     const head = health?.chain.head ?? null;

@@ -10,7 +10,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use gavel_domain::marathon::FieldError;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::moderation::ModerationError;
 
@@ -80,12 +79,19 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Gavel could not complete this request; it is logged".into(), None)
             }
         };
-        let mut body = json!({ "error": code, "message": message });
-        if let Some(field) = field {
-            body["field"] = field.into();
-        }
-        (status, Json(body)).into_response()
+        (status, Json(ErrorBody { error: code.to_owned(), message, field })).into_response()
     }
+}
+
+/// Every error's body: a code to branch on, a message for people, and the field at fault when
+/// one is.
+#[derive(serde::Serialize, ts_rs::TS)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 /// A JSON body whose errors name the field at fault (`days`, `anti_snipe.window`, …).

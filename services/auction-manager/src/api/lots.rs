@@ -9,7 +9,7 @@ use gavel_domain::{BidId, LotId, MarathonId};
 use gavel_store::bids::{self, BidView, LogEntry};
 use gavel_store::{audit, lots};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::AppState;
 use super::auth::{Admin, Operator, Viewer};
@@ -56,7 +56,7 @@ async fn existing(state: &AppState, id: i64) -> Result<gavel_store::lots::LotRec
     lots::get(&state.pool, LotId(id)).await?.ok_or(ApiError::NotFound("lot"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct LotWithTop {
     #[serde(flatten)]
     lot: LotView,
@@ -81,7 +81,7 @@ pub struct PageQuery {
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct BidPage {
     bids: Vec<BidView>,
     /// Pass as `before` for the next (older) page; absent on the last page.
@@ -198,9 +198,18 @@ pub async fn cancel(
     Ok(Json(LotView::from(&record)))
 }
 
+/// A lot's public bid log: its accepted bids and voids in decision order, the entries of the hash
+/// chain whose head goes on chain at settlement.
+#[derive(Serialize, ts_rs::TS)]
+pub struct BidLog {
+    lot_id: LotId,
+    state: LotState,
+    entries: Vec<LogEntry>,
+}
+
 /// The public bid log of a lot: accepted amounts and voids in decision order. No token needed.
-pub async fn public_bid_log(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn public_bid_log(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<BidLog>, ApiError> {
     let record = existing(&state, id).await?;
     let entries: Vec<LogEntry> = bids::log(&state.pool, record.lot.id).await?;
-    Ok(Json(json!({ "lot_id": record.lot.id, "state": record.lot.state, "entries": entries })))
+    Ok(Json(BidLog { lot_id: record.lot.id, state: record.lot.state, entries }))
 }

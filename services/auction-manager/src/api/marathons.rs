@@ -8,8 +8,8 @@ use gavel_domain::MarathonId;
 use gavel_domain::marathon::{MarathonConfig, MarathonSpec};
 use gavel_store::lots::{self, NewLot};
 use gavel_store::{audit, marathons};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::AppState;
 use super::auth::{Admin, Viewer};
@@ -36,14 +36,21 @@ pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Vec<M
     Ok(Json(all.iter().map(MarathonView::from).collect()))
 }
 
-pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
-    let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
-    let lots: Vec<LotView> = lots::for_marathon(&state.pool, marathon.id).await?.iter().map(LotView::from).collect();
-    Ok(Json(json!({ "marathon": MarathonView::from(&marathon), "lots": lots })))
+/// A marathon with all its lots, as the dashboard's marathon page shows it.
+#[derive(Serialize, ts_rs::TS)]
+pub struct MarathonDetail {
+    marathon: MarathonView,
+    lots: Vec<LotView>,
 }
 
-/// What may change in a running marathon: its name and its anti-snipe rule. The schedule and
-/// money rules stay as the lots were announced.
+pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<MarathonDetail>, ApiError> {
+    let marathon = marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
+    let lots = lots::for_marathon(&state.pool, marathon.id).await?.iter().map(LotView::from).collect();
+    Ok(Json(MarathonDetail { marathon: MarathonView::from(&marathon), lots }))
+}
+
+/// What may change in a running marathon: its name, its anti-snipe rule and whether the overlay
+/// shows the join QR code. The schedule and money rules stay as the lots were announced.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarathonEdit {
@@ -51,6 +58,7 @@ pub struct MarathonEdit {
     anti_snipe_window_secs: Option<u32>,
     anti_snipe_extension_secs: Option<u32>,
     anti_snipe_max_extensions: Option<u32>,
+    show_join_qr: Option<bool>,
 }
 
 /// `PATCH /api/marathons/{id}`: checked by the same rules as a new marathon; bids decided
@@ -68,10 +76,12 @@ pub async fn edit(
     spec.anti_snipe_window_secs = edit.anti_snipe_window_secs.unwrap_or(spec.anti_snipe_window_secs);
     spec.anti_snipe_extension_secs = edit.anti_snipe_extension_secs.unwrap_or(spec.anti_snipe_extension_secs);
     spec.anti_snipe_max_extensions = edit.anti_snipe_max_extensions.unwrap_or(spec.anti_snipe_max_extensions);
+    spec.show_join_qr = edit.show_join_qr.unwrap_or(spec.show_join_qr);
     let config = MarathonConfig::parse(spec.clone())?;
-    marathons::update_name_and_anti_snipe(&mut *tx, current.id, &config).await?;
+    marathons::update_editable(&mut *tx, current.id, &config).await?;
     let details = json!({ "name": spec.name, "anti_snipe_window_secs": spec.anti_snipe_window_secs,
-                          "anti_snipe_extension_secs": spec.anti_snipe_extension_secs, "anti_snipe_max_extensions": spec.anti_snipe_max_extensions });
+                          "anti_snipe_extension_secs": spec.anti_snipe_extension_secs, "anti_snipe_max_extensions": spec.anti_snipe_max_extensions,
+                          "show_join_qr": spec.show_join_qr });
     audit::record(&mut *tx, caller.user.id, "marathon.edit", &format!("marathon:{id}"), details).await?;
     let marathon = marathons::get(&mut *tx, current.id).await?.ok_or(ApiError::NotFound("marathon"))?;
     tx.commit().await?;

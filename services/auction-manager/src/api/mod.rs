@@ -10,6 +10,8 @@ mod moderation;
 pub mod probes;
 pub mod public;
 mod session;
+#[cfg(test)]
+mod typescript;
 mod views;
 
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gavel_bus::lapin::Connection;
 use gavel_store::PgPool;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Notify;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -173,7 +175,7 @@ async fn json_errors(response: Response) -> Response {
         StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "Gavel took too long to answer; try again"),
         _ => ("error", "the request failed"),
     };
-    (status, axum::Json(json!({ "error": code, "message": message }))).into_response()
+    (status, axum::Json(error::ErrorBody { error: code.to_owned(), message: message.to_owned(), field: None })).into_response()
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@ use chrono::Utc;
 use gavel_domain::events::BidVoided;
 use gavel_domain::{BidId, BidderId};
 use gavel_store::bidders::Bidder;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::{Admin, Caller, Operator, Viewer};
@@ -16,22 +15,31 @@ use super::error::{ApiError, ApiJson, ApiPath};
 use super::lots::Reason;
 use crate::moderation;
 
-pub async fn pause(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<Value>, ApiError> {
+pub async fn pause(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<BiddingStatus>, ApiError> {
     toggle(state, caller, true).await
 }
 
-pub async fn resume(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<Value>, ApiError> {
+pub async fn resume(State(state): State<AppState>, Operator(caller): Operator) -> Result<Json<BiddingStatus>, ApiError> {
     toggle(state, caller, false).await
 }
 
-async fn toggle(state: AppState, caller: Caller, paused: bool) -> Result<Json<Value>, ApiError> {
-    let changed = moderation::set_bidding_paused(&state.pool, &caller.user, paused, Utc::now()).await?;
-    Ok(Json(json!({ "bidding_paused": paused, "changed": changed })))
+/// Whether bidding is paused (maintenance mode), and whether the request changed it.
+#[derive(Serialize, ts_rs::TS)]
+pub struct BiddingStatus {
+    bidding_paused: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    changed: Option<bool>,
 }
 
-pub async fn status(State(state): State<AppState>, _: Viewer) -> Result<Json<Value>, ApiError> {
+async fn toggle(state: AppState, caller: Caller, paused: bool) -> Result<Json<BiddingStatus>, ApiError> {
+    let changed = moderation::set_bidding_paused(&state.pool, &caller.user, paused, Utc::now()).await?;
+    Ok(Json(BiddingStatus { bidding_paused: paused, changed: Some(changed) }))
+}
+
+pub async fn status(State(state): State<AppState>, _: Viewer) -> Result<Json<BiddingStatus>, ApiError> {
     let paused = gavel_store::settings::bidding_paused(&state.pool).await?;
-    Ok(Json(json!({ "bidding_paused": paused })))
+    Ok(Json(BiddingStatus { bidding_paused: paused, changed: None }))
 }
 
 pub async fn void_bid(
@@ -55,26 +63,40 @@ fn bidder_id(text: &str) -> Result<BidderId, ApiError> {
     BidderId::parse(text).map_err(|error| ApiError::field("bidder_id", error.to_string()))
 }
 
+/// A bidder after a ban, with the bids voided with it.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Banned {
+    bidder: Bidder,
+    voided_bids: Vec<BidId>,
+}
+
+/// A bidder after an unban, and whether it changed anything.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Unbanned {
+    bidder: Bidder,
+    changed: bool,
+}
+
 pub async fn ban(
     State(state): State<AppState>,
     Operator(caller): Operator,
     ApiPath(id): ApiPath<String>,
     ApiJson(ban): ApiJson<Ban>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Banned>, ApiError> {
     let bidder = bidder_id(&id)?;
     let reason = Reason { reason: ban.reason }.checked()?.to_owned();
     let (banned, voided) = moderation::ban_bidder(&state.pool, &caller.user, &bidder, &reason, ban.void_standing_bids, Utc::now()).await?;
-    Ok(Json(json!({ "bidder": banned, "voided_bids": voided })))
+    Ok(Json(Banned { bidder: banned, voided_bids: voided }))
 }
 
 pub async fn unban(
     State(state): State<AppState>,
     Operator(caller): Operator,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Unbanned>, ApiError> {
     let bidder = bidder_id(&id)?;
     let (bidder, changed) = moderation::unban_bidder(&state.pool, &caller.user, &bidder, Utc::now()).await?;
-    Ok(Json(json!({ "bidder": bidder, "changed": changed })))
+    Ok(Json(Unbanned { bidder, changed }))
 }
 
 pub async fn get_bidder(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {

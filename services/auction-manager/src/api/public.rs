@@ -36,9 +36,16 @@ impl Default for PublicSite {
 /// A public gateway: most wallets' and explorers' default.
 pub const DEFAULT_IPFS_GATEWAY: &str = "https://ipfs.io/ipfs/";
 
-/// The viewer page of `marathon` under `base`.
-pub fn marathon_page(base: &url::Url, marathon: MarathonId) -> String {
-    format!("{}/m/{}", base.as_str().trim_end_matches('/'), marathon.0)
+impl PublicSite {
+    /// The public site's address without a trailing slash, as chat names it.
+    pub fn home(&self) -> Option<String> {
+        self.public_url.as_ref().map(|url| url.as_str().trim_end_matches('/').to_owned())
+    }
+
+    /// The viewer page of `marathon` on the public site.
+    fn marathon_page(&self, marathon: MarathonId) -> Option<String> {
+        self.home().map(|home| format!("{home}/m/{}", marathon.0))
+    }
 }
 
 /// How long a public answer may be served from Redis: a viewer sees a bid within this plus the
@@ -48,7 +55,8 @@ const DEFAULT_LOTS: u32 = 50;
 const MAX_LOTS: u32 = 100;
 
 /// The rules a viewer needs to place a bid: the minimum next bid is computed from these.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "BidRules")]
 pub struct PublicRules {
     pub reserve_wei: Wei,
     pub increment_bps: u32,
@@ -70,7 +78,7 @@ impl From<&BidRules> for PublicRules {
 }
 
 /// A chat channel the marathon takes bids from, with what a viewer types as their login.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicChannel {
     pub platform: String,
     pub channel: String,
@@ -100,7 +108,7 @@ impl PublicChannel {
 }
 
 /// `GET /api/public/marathons/{id}`: the marathon and a page of its lots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PublicMarathon {
     pub id: MarathonId,
     pub name: String,
@@ -137,7 +145,6 @@ pub async fn marathon(
     let key = format!("marathon:{id}:{after_day}:{limit}");
     let answer = cached(&state, &key, || async {
         let marathon = gavel_store::marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
-        let show_join_qr = gavel_store::marathons::show_join_qr(&state.pool, marathon.id).await?;
         let lots = viewers::marathon_lots(&state.pool, marathon.id, after_day, limit).await?;
         let next_after_day = (lots.len() == limit as usize).then(|| lots.last().map(|lot| lot.day_index)).flatten();
         let config = &marathon.config;
@@ -149,8 +156,8 @@ pub async fn marathon(
             days: config.days,
             rules: PublicRules::from(&config.rules),
             channels: config.chat_channels.iter().filter_map(|listed| PublicChannel::parse(listed)).collect(),
-            public_url: state.site.public_url.as_ref().map(|url| marathon_page(url, marathon.id)),
-            show_join_qr,
+            public_url: state.site.marathon_page(marathon.id),
+            show_join_qr: config.show_join_qr,
             lots,
             next_after_day,
         })
@@ -161,7 +168,7 @@ pub async fn marathon(
 
 /// `GET /api/public/marathons/{id}/live`: the marathon's current lot, as the overlay and the
 /// viewer page show it live. The lot comes from the live cache (Redis, rebuilt from PostgreSQL).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct PublicLive {
     pub marathon_id: MarathonId,
     pub marathon_name: String,
@@ -182,8 +189,7 @@ pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i
     };
     let settings = cached(&state, &format!("marathon:{id}:settings"), || async {
         let marathon = gavel_store::marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
-        let show_join_qr = gavel_store::marathons::show_join_qr(&state.pool, marathon.id).await?;
-        Ok((PublicRules::from(&marathon.config.rules), show_join_qr))
+        Ok((PublicRules::from(&marathon.config.rules), marathon.config.show_join_qr))
     })
     .await?;
     Ok(Json(PublicLive {
@@ -192,14 +198,14 @@ pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i
         lot,
         server_time: Utc::now(),
         rules: settings.0,
-        public_url: state.site.public_url.as_ref().map(|url| marathon_page(url, MarathonId(id))),
+        public_url: state.site.marathon_page(MarathonId(id)),
         show_join_qr: settings.1,
     }))
 }
 
 /// `GET /api/public/chain`: the facts a browser wallet needs to deposit. Never the configured
 /// `chain.rpc_url`, which may carry a provider's key: the public endpoint instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PublicChain {
     pub chain_id: u64,
     pub name: String,

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use gavel_store::users::{self, User};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::AppState;
 use super::auth::{Caller, SESSION_COOKIE, session_token};
@@ -52,7 +51,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(login): ApiJson<Login>
     Ok(response)
 }
 
-pub async fn current(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn current(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Session>, ApiError> {
     let token = session_token(&headers).ok_or(ApiError::Unauthenticated)?;
     let session = users::session(&state.pool, &token_digest(&token)).await?.ok_or(ApiError::Unauthenticated)?;
     Ok(Json(body(&session.user, &session.csrf_token)))
@@ -71,8 +70,23 @@ pub async fn logout(State(state): State<AppState>, _caller: Caller, headers: Hea
     Ok(response)
 }
 
-fn body(user: &User, csrf_token: &str) -> serde_json::Value {
-    json!({ "user": { "username": user.username, "role": user.role }, "csrf_token": csrf_token })
+/// The signed-in user and the token every mutation must carry.
+#[derive(serde::Serialize, ts_rs::TS)]
+pub struct Session {
+    user: SessionUser,
+    csrf_token: String,
+}
+
+#[derive(serde::Serialize, ts_rs::TS)]
+pub struct SessionUser {
+    username: String,
+    /// A role's name, as stored.
+    #[ts(as = "crate::users::Role")]
+    role: String,
+}
+
+fn body(user: &User, csrf_token: &str) -> Session {
+    Session { user: SessionUser { username: user.username.clone(), role: user.role.clone() }, csrf_token: csrf_token.to_owned() }
 }
 
 fn random_hex() -> String {

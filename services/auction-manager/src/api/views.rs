@@ -10,7 +10,8 @@ use gavel_store::lots::LotRecord;
 use gavel_store::marathons::Marathon;
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(rename = "Marathon")]
 pub struct MarathonView {
     pub id: MarathonId,
     pub created_at: DateTime<Utc>,
@@ -24,7 +25,7 @@ impl From<&Marathon> for MarathonView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Amount {
     pub wei: Wei,
     pub eth: String,
@@ -36,13 +37,15 @@ impl From<Wei> for Amount {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(rename = "HighBid")]
 pub struct HighBidView {
     pub bidder: String,
     pub amount: Amount,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(rename = "Lot")]
 pub struct LotView {
     pub id: LotId,
     /// The token minted for the lot has the lot's id.
@@ -81,7 +84,8 @@ impl From<&LotRecord> for LotView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(rename = "Standing")]
 pub struct StandingView {
     pub rank: usize,
     pub bidder: String,

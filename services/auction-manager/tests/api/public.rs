@@ -29,6 +29,18 @@ async fn a_marathons_lots_are_public_in_pages_with_its_rules(pool: sqlx::PgPool)
     assert_eq!(first["lots"][0]["state"], "PENDING");
     assert_eq!(first["lots"][0]["token_id"], first["lots"][0]["id"]);
     assert_eq!(first["public_url"], serde_json::Value::Null, "no http.public_url configured");
+    assert_eq!(first["show_join_qr"], false);
+
+    // The admin asks the overlay for the join QR code: a marathon setting, audited like the rest.
+    let (status, edited) =
+        app.request(Method::PATCH, &format!("/api/marathons/{marathon}"), Some(&app.admin), Some(json!({ "show_join_qr": true }))).await;
+    assert_eq!((status, edited["show_join_qr"].clone()), (StatusCode::OK, json!(true)), "{edited}");
+    let (status, _) = app
+        .request(Method::PATCH, &format!("/api/marathons/{marathon}"), Some(&app.operator), Some(json!({ "show_join_qr": false })))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, shown) = app.request(Method::GET, &format!("/api/public/marathons/{marathon}?limit=3"), None, None).await;
+    assert_eq!(shown["show_join_qr"], true);
 
     let (_, rest) = app.request(Method::GET, &format!("/api/public/marathons/{marathon}?limit=2&after_day=1"), None, None).await;
     assert_eq!(rest["lots"].as_array().map(Vec::len), Some(1));
