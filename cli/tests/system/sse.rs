@@ -347,3 +347,40 @@ async fn after_redis_is_flushed_the_live_state_is_rebuilt_from_postgres() {
     flushdb(&sandbox).await;
     sandbox.stop().await.expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lots_public_stream_carries_a_void_without_the_operators_reason() {
+    let sandbox = crate::support::sandbox().await;
+    let gateway = sandbox.gateway(gavel_event_gateway::Config::new(sandbox.topology.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
+    let address = listener.local_addr().expect("address");
+    let server = tokio::spawn(axum::serve(listener, gateway.router()).into_future());
+    let lot = 7;
+    let mut viewer = Client::connect(&format!("http://{address}/api/public/lots/{lot}/events"), None, None).await;
+    eventually(Duration::from_secs(5), "the viewer subscribed", || std::future::ready(gateway.hub.clients() == 1)).await;
+
+    let voided = gavel_domain::events::BidVoided {
+        lot_id: gavel_domain::LotId(lot),
+        bid_id: gavel_domain::BidId(3),
+        bidder: gavel_domain::BidderId::parse("twitch:1").expect("id"),
+        amount: gavel_domain::Wei::from(20_000_000_000_000_000u128),
+        reason: "asked by the streamer in whispers".into(),
+        high_bidder: None,
+        high_amount: None,
+    };
+    let envelope = gavel_domain::events::EventEnvelope {
+        id: uuid::Uuid::new_v4(),
+        seq: 1,
+        occurred_at: chrono::Utc::now(),
+        event: gavel_domain::events::Event::BidVoided(voided),
+    };
+    let published = gavel_event_gateway::hub::Published::new(envelope);
+    assert!(published.json.contains("in whispers"), "the operators' stream keeps the reason");
+    gateway.hub.publish(std::sync::Arc::new(published));
+
+    let message = viewer.next(Duration::from_secs(10)).await.expect("the void on the public stream");
+    assert_eq!(message.event, "bid.voided");
+    assert!(message.data.contains("\"amount\":\"20000000000000000\"") && !message.data.contains("whispers"), "{}", message.data);
+    server.abort();
+    sandbox.stop().await.expect("stop");
+}

@@ -80,6 +80,16 @@ impl Event {
     }
 
     /// The lot the event is about, for per-lot streams.
+    /// The event as a lot's public stream (the overlay, the viewer page) carries it, when that
+    /// differs: an operator's reason for a void is moderation, not the public's business, so it
+    /// goes out empty. `None` when the event is public as it is.
+    pub fn public_form(&self) -> Option<Event> {
+        match self {
+            Event::BidVoided(voided) => Some(Event::BidVoided(BidVoided { reason: String::new(), ..voided.clone() })),
+            _ => None,
+        }
+    }
+
     pub fn lot_id(&self) -> Option<LotId> {
         match self {
             Event::LotOpened(e) => Some(e.lot_id),
@@ -261,6 +271,23 @@ pub struct SettlementAttempt {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_voids_reason_stays_off_the_public_stream() {
+        let voided = Event::BidVoided(BidVoided {
+            lot_id: LotId(7),
+            bid_id: BidId(3),
+            bidder: BidderId::parse("twitch:1").expect("id"),
+            amount: Wei::from(5u128),
+            reason: "fat finger, asked in whispers".into(),
+            high_bidder: None,
+            high_amount: None,
+        });
+        let public = serde_json::to_string(&voided.public_form().expect("a public form")).expect("json");
+        assert!(!public.contains("fat finger") && public.contains("\"amount\":\"5\""), "{public}");
+        let opened = Event::BidderUnbanned(BidderUnbanned { bidder: BidderId::parse("twitch:1").expect("id") });
+        assert_eq!(opened.public_form(), None);
+    }
     use super::*;
 
     #[test]

@@ -27,13 +27,19 @@ const REFRESH_EVERY: Duration = Duration::from_millis(100);
 pub struct Published {
     pub envelope: EventEnvelope,
     pub json: String,
+    /// The JSON public streams send instead, when the event's public form differs.
+    pub public_json: Option<String>,
 }
 
 impl Published {
     pub fn new(envelope: EventEnvelope) -> Self {
         // Serialising these plain structs cannot fail.
         let json = serde_json::to_string(&envelope).unwrap_or_default();
-        Published { envelope, json }
+        let public_json = envelope
+            .event
+            .public_form()
+            .map(|event| serde_json::to_string(&EventEnvelope { event, ..envelope.clone() }).unwrap_or_default());
+        Published { envelope, json, public_json }
     }
 }
 

@@ -179,14 +179,14 @@ fn events(state: ClientStream) -> impl Stream<Item = Result<SseEvent, Infallible
         while let Some(event) = state.backlog.pop_front() {
             if event.envelope.seq > state.last_sent {
                 state.last_sent = event.envelope.seq;
-                return Some((Ok(sse_event(&event)), state));
+                return Some((Ok(sse_event(&event, state.audience)), state));
             }
         }
         loop {
             match state.live.recv().await {
                 Ok(event) if event.envelope.seq > state.last_sent && state.audience.admits(&event.envelope.event) => {
                     state.last_sent = event.envelope.seq;
-                    return Some((Ok(sse_event(&event)), state));
+                    return Some((Ok(sse_event(&event, state.audience)), state));
                 }
                 Ok(_) => continue,
                 // Too slow for its buffer: told to resync and dropped; nobody else waited.
@@ -205,6 +205,10 @@ fn resync(head: i64, missed: u64) -> SseEvent {
     SseEvent::default().id(head.to_string()).event("resync").data(json!({ "head": head, "missed": missed }).to_string())
 }
 
-fn sse_event(event: &Published) -> SseEvent {
-    SseEvent::default().id(event.envelope.seq.to_string()).event(event.envelope.event.event_type()).data(event.json.as_str())
+fn sse_event(event: &Published, audience: Audience) -> SseEvent {
+    let json = match (audience, &event.public_json) {
+        (Audience::Lot(_), Some(public)) => public,
+        _ => &event.json,
+    };
+    SseEvent::default().id(event.envelope.seq.to_string()).event(event.envelope.event.event_type()).data(json.as_str())
 }
