@@ -13,11 +13,11 @@ use ts_rs::{Config, TS, TypeVisitor};
 const OUTPUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../dashboard/src/shared/api-types.ts");
 
 /// The declarations of the types the API answers with, each type once, with every type they
-/// refer to; in a stable order (as first reached).
+/// refer to; by name, since the order ts-rs walks dependencies in varies from run to run.
 fn declarations() -> String {
     // JavaScript numbers hold ids, counts and block numbers exactly; amounts are strings.
     let config = Config::new().with_large_int("number");
-    let mut collect = Collect { config: &config, seen: HashSet::new(), names: HashSet::new(), out: Vec::new() };
+    let mut collect = Collect { config: &config, seen: HashSet::new(), out: Vec::new() };
     {
         use super::dashboard::*;
         use super::{lots, marathons, moderation, public, session};
@@ -48,7 +48,8 @@ fn declarations() -> String {
         "// Generated from the Rust types of Gavel's API by services/auction-manager/src/api/typescript.rs:\n\
          // do not edit. `GAVEL_WRITE_API_TYPES=1 cargo test -p gavel-auction-manager api_types` writes it anew.\n",
     );
-    for declaration in collect.out {
+    collect.out.sort();
+    for (_, declaration) in collect.out {
         text.push('\n');
         text.push_str(&declaration);
         text.push('\n');
@@ -60,9 +61,8 @@ fn declarations() -> String {
 struct Collect<'a> {
     config: &'a Config,
     seen: HashSet<TypeId>,
-    /// TypeScript has one namespace: two Rust types of one name would clash there.
-    names: HashSet<String>,
-    out: Vec<String>,
+    /// Each declaration, by its TypeScript name.
+    out: Vec<(String, String)>,
 }
 
 impl TypeVisitor for Collect<'_> {
@@ -72,10 +72,13 @@ impl TypeVisitor for Collect<'_> {
             return;
         }
         let name = T::ident(self.config);
-        assert!(self.names.insert(name.clone()), "two Rust types are both {name} in TypeScript: rename one with #[ts(rename)]");
+        assert!(
+            !self.out.iter().any(|(taken, _)| *taken == name),
+            "two Rust types are both {name} in TypeScript: rename one with #[ts(rename)]"
+        );
         // The type's doc comment (JSDoc), then the declaration, exported.
         let doc = T::docs().unwrap_or_default();
-        self.out.push(format!("{doc}export {}", T::decl(self.config)));
+        self.out.push((name, format!("{doc}export {}", T::decl(self.config))));
         T::visit_dependencies(self);
     }
 }
