@@ -272,8 +272,12 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Bench { command: BenchCommand::SseClients(args) } => gavel::bench::sse::clients(&args).await?,
         Command::Admin { command: AdminCommand::Create { username, role } } => {
+            // Before the password is asked: a database that cannot take the user says so first,
+            // and a fresh one gets its tables (as `gavel migrate` makes them).
+            let pool = database(&settings).await?;
+            gavel_store::migrate(&pool).await.context("migration failed")?;
             let password = read_password()?;
-            let created = create_user(&database(&settings).await?, &username, role.into(), password.expose_secret()).await?;
+            let created = create_user(&pool, &username, role.into(), password.expose_secret()).await?;
             tracing::info!(user = created.user.username, role = created.user.role, "user created");
             // The token goes to standard output alone, so a script can capture it; it is not logged.
             println!("{}", created.token);

@@ -267,6 +267,7 @@ fn crash_free_run(bids: usize) -> (Vec<StoredDecision>, Option<(BidderId, Wei)>)
         extensions_used: 0,
         high: None,
         winner_final_at: None,
+        paused_at: None,
     };
     let mut decisions = Vec::with_capacity(bids);
     for i in 0..bids {

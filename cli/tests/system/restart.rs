@@ -265,3 +265,14 @@ async fn bad_configuration_is_refused_without_echoing_secrets(pool: sqlx::PgPool
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("database.url") && !stderr.contains("s3cret-pw"), "named, never echoed: {stderr}");
 }
+
+/// README's getting-started order on a fresh database: `gavel admin create` before any `gavel
+/// migrate` or `gavel run` makes the tables itself, instead of failing on `relation "users" does
+/// not exist` after asking for the password.
+#[sqlx::test(migrations = false)]
+async fn admin_create_on_a_fresh_database_makes_its_tables_first(pool: sqlx::PgPool) {
+    let url = database_url(&pool).await;
+    create_admin(&url, &Namespace::new()).await;
+    let users: Vec<String> = sqlx::query_scalar("SELECT username FROM users").fetch_all(&pool).await.expect("the users table");
+    assert_eq!(users, ["ada"]);
+}

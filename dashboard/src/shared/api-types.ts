@@ -53,7 +53,8 @@ export type BidLog = { lot_id: LotId, state: LotState, entries: Array<BidLogEntr
  */
 export type BidLogEntry = { position: number, 
 /**
- * 1: an accepted amount (proxy raises included); 2: a void of an earlier entry.
+ * 1: an accepted amount (proxy raises included); 2: a void of an earlier entry; 3: its
+ * reinstatement (the void undone while the lot was open).
  */
 kind: number, bid_id: BidId, bidder: string, wallet: string, amount_wei: string, by_proxy: boolean, received_at: string, 
 /**
@@ -68,6 +69,15 @@ export type BidPage = { bids: Array<Bid>,
  */
 next_before: BidId | null, };
 
+/**
+ * An operator undid a void while the lot was open: the bid stands again.
+ */
+export type BidReinstated = { lot_id: LotId, bid_id: BidId, bidder: BidderId, amount: string, 
+/**
+ * The lead after the reinstatement, recomputed from the standing bids.
+ */
+high_bidder: BidderId | null, high_amount: string | null, };
+
 export type BidRejected = { 
 /**
  * The chat message's id (`platform:id`), to answer it.
@@ -76,7 +86,12 @@ message_id: string,
 /**
  * Where it was typed (`platform:channel`).
  */
-channel: string, lot_id: LotId | null, bidder: BidderId, reason: Rejection, 
+channel: string, lot_id: LotId | null, bidder: BidderId, 
+/**
+ * The amount offered (a `!bid max`'s ceiling stays private: none); none in events stored
+ * before it was carried.
+ */
+amount: string | null, reason: Rejection, 
 /**
  * The reason in the words the viewer is told.
  */
@@ -121,9 +136,16 @@ export type BiddingStatus = { bidding_paused: boolean, changed?: boolean, };
 export type BiddingToggled = { by: string, };
 
 /**
- * The chain's head and the signer's balance (the signer's address only: never its key).
+ * The chain's head and the signer's balance (the signer's address only: never its key), as this
+ * process reads them with its own `[chain]` section, or else as the settlement service last
+ * reported them.
  */
-export type ChainHealth = { configured: boolean, chain_id: number | null, head: number | null, signer: string | null, signer_balance_wei: string | null, };
+export type ChainHealth = { configured: boolean, reported_by: ChainReporter | null, chain_id: number | null, head: number | null, signer: string | null, signer_balance_wei: string | null, };
+
+/**
+ * Who read the chain facts shown.
+ */
+export type ChainReporter = "auction-manager" | "settlement";
 
 export type ChatReplies = { chat_replies: boolean, };
 
@@ -135,7 +157,7 @@ export type DepositCredited = { wallet: string, amount: string, tx_hash: string,
  */
 export type ErrorBody = { error: string, message: string, field?: string, };
 
-export type EventEnvelope = { id: string, seq: number, occurred_at: string, } & ({ "type": "lot.opened", "payload": LotOpened } | { "type": "lot.extended", "payload": LotExtended } | { "type": "lot.processing", "payload": LotProcessing } | { "type": "lot.closed", "payload": LotClosed } | { "type": "lot.completed", "payload": LotCompleted } | { "type": "lot.cancelled", "payload": LotCancelled } | { "type": "bid.accepted", "payload": BidAccepted } | { "type": "bid.rejected", "payload": BidRejected } | { "type": "bid.voided", "payload": BidVoided } | { "type": "bidder.banned", "payload": BidderBanned } | { "type": "bidder.unbanned", "payload": BidderUnbanned } | { "type": "bidding.paused", "payload": BiddingToggled } | { "type": "bidding.resumed", "payload": BiddingToggled } | { "type": "deposit.credited", "payload": DepositCredited } | { "type": "settlement.attempt", "payload": SettlementAttempt });
+export type EventEnvelope = { id: string, seq: number, occurred_at: string, } & ({ "type": "lot.opened", "payload": LotOpened } | { "type": "lot.extended", "payload": LotExtended } | { "type": "lot.processing", "payload": LotProcessing } | { "type": "lot.closed", "payload": LotClosed } | { "type": "lot.completed", "payload": LotCompleted } | { "type": "lot.cancelled", "payload": LotCancelled } | { "type": "lot.paused", "payload": LotPaused } | { "type": "lot.resumed", "payload": LotResumed } | { "type": "bid.accepted", "payload": BidAccepted } | { "type": "bid.rejected", "payload": BidRejected } | { "type": "bid.voided", "payload": BidVoided } | { "type": "bid.reinstated", "payload": BidReinstated } | { "type": "bidder.banned", "payload": BidderBanned } | { "type": "bidder.unbanned", "payload": BidderUnbanned } | { "type": "bidding.paused", "payload": BiddingToggled } | { "type": "bidding.resumed", "payload": BiddingToggled } | { "type": "deposit.credited", "payload": DepositCredited } | { "type": "settlement.attempt", "payload": SettlementAttempt });
 
 export type ExtensionCause = "anti_snipe" | "admin";
 
@@ -156,7 +178,11 @@ export type Lot = { id: LotId,
 /**
  * The token minted for the lot has the lot's id.
  */
-token_id: LotId, marathon_id: MarathonId, day_index: number, token_uri: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high_bid: HighBid | null, winner_final_at: string | null, cancel_reason: string | null, };
+token_id: LotId, marathon_id: MarathonId, day_index: number, token_uri: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high_bid: HighBid | null, winner_final_at: string | null, cancel_reason: string | null, 
+/**
+ * An operator stopped the lot's clock then: it has `ends_at − paused_at` left.
+ */
+paused_at: string | null, };
 
 export type LotCancelled = { lot_id: LotId, marathon_id: MarathonId, reason: string, };
 
@@ -191,11 +217,26 @@ export type LotId = number;
 /**
  * One lot as shown live.
  */
-export type LotLive = { id: LotId, marathon_id: MarathonId, title: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high: LiveBid | null, top: Array<LiveBid>, participants: number, };
+export type LotLive = { id: LotId, marathon_id: MarathonId, title: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high: LiveBid | null, top: Array<LiveBid>, participants: number, 
+/**
+ * An operator stopped the lot's clock then: the countdown stands at `ends_at − paused_at`.
+ */
+paused_at: string | null, };
 
 export type LotOpened = { lot_id: LotId, marathon_id: MarathonId, starts_at: string, ends_at: string, };
 
+/**
+ * An operator stopped the lot's clock: bids are refused as paused and the countdown stands at
+ * `ends_at − paused_at` until `lot.resumed`.
+ */
+export type LotPaused = { lot_id: LotId, marathon_id: MarathonId, paused_at: string, ends_at: string, };
+
 export type LotProcessing = { lot_id: LotId, marathon_id: MarathonId, ends_at: string, };
+
+/**
+ * The lot's clock runs again, its end moved by the pause's length.
+ */
+export type LotResumed = { lot_id: LotId, marathon_id: MarathonId, previous_ends_at: string, ends_at: string, };
 
 export type LotState = "PENDING" | "ACTIVE" | "PROCESSING" | "COMPLETED" | "CANCELLED";
 
@@ -203,7 +244,11 @@ export type LotWithTop = { top: Array<Standing>, id: LotId,
 /**
  * The token minted for the lot has the lot's id.
  */
-token_id: LotId, marathon_id: MarathonId, day_index: number, token_uri: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high_bid: HighBid | null, winner_final_at: string | null, cancel_reason: string | null, };
+token_id: LotId, marathon_id: MarathonId, day_index: number, token_uri: string, image_url: string, state: LotState, starts_at: string, ends_at: string, extensions_used: number, high_bid: HighBid | null, winner_final_at: string | null, cancel_reason: string | null, 
+/**
+ * An operator stopped the lot's clock then: it has `ends_at − paused_at` left.
+ */
+paused_at: string | null, };
 
 export type Marathon = { id: MarathonId, created_at: string, name: string, first_day: string, days: number, 
 /**
@@ -271,7 +316,11 @@ export type PublicChannel = { platform: string, channel: string, platform_name: 
  * `GET /api/public/marathons/{id}/live`: the marathon's current lot, as the overlay and the
  * viewer page show it live. The lot comes from the live cache (Redis, rebuilt from PostgreSQL).
  */
-export type PublicLive = { marathon_id: MarathonId, marathon_name: string, lot: LotLive | null, server_time: string, rules: BidRules, public_url: string | null, show_join_qr: boolean, };
+export type PublicLive = { marathon_id: MarathonId, marathon_name: string, lot: LotLive | null, server_time: string, rules: BidRules, public_url: string | null, show_join_qr: boolean, 
+/**
+ * All bidding is paused (maintenance mode); the lot's own pause is `lot.paused_at`.
+ */
+bidding_paused: boolean, };
 
 /**
  * One day of a marathon, as the schedule and the past lots show it.
@@ -328,7 +377,11 @@ export type RabbitMqHealth = { ok: boolean, queues: Array<QueueHealth>, };
 
 export type Reachable = { ok: boolean, };
 
-export type RecentEvents = { events: Array<EventEnvelope>, };
+export type RecentEvents = { events: Array<EventEnvelope>, 
+/**
+ * Pass as `before_seq` for the next (older) page; absent on the last page.
+ */
+next_before_seq: number | null, };
 
 export type RedisHealth = { ok: boolean, configured: boolean, };
 
@@ -342,7 +395,11 @@ export type Rejection = { "code": "no_lot" } | { "code": "not_open" } | { "code"
  */
 export type Role = "viewer" | "operator" | "admin";
 
-export type ServicesHealth = { scheduler: Beat, engine: Beat, chat_ingest: Array<IngestInstance>, };
+export type ServicesHealth = { scheduler: Beat, engine: Beat, chat_ingest: Array<IngestInstance>, 
+/**
+ * The settlement service's last heartbeat; none if it never ran against this database.
+ */
+settlement: Beat | null, };
 
 /**
  * The signed-in user and the token every mutation must carry.
@@ -377,9 +434,9 @@ export type Standing = { rank: number, bidder: string, amount: Amount, };
 export type SystemHealth = { postgres: Reachable, redis: RedisHealth, rabbitmq: RabbitMqHealth, chain: ChainHealth, services: ServicesHealth, };
 
 /**
- * A bidder after an unban, and whether it changed anything.
+ * A bidder after an unban, whether the ban changed, and the bids reinstated with it.
  */
-export type Unbanned = { bidder: Bidder, changed: boolean, };
+export type Unbanned = { bidder: Bidder, changed: boolean, reinstated_bids: Array<BidId>, };
 
 /**
  * A credited deposit.

@@ -3,7 +3,10 @@
 //! transaction, under the lot's row lock, so it can never interleave with a bid decision.
 
 use chrono::{DateTime, Utc};
-use gavel_domain::events::{BidVoided, BidderBanned, BidderUnbanned, BiddingToggled, Event, ExtensionCause, LotCancelled, LotExtended};
+use gavel_domain::events::{
+    BidReinstated, BidVoided, BidderBanned, BidderUnbanned, BiddingToggled, Event, ExtensionCause, LotCancelled, LotExtended, LotPaused,
+    LotResumed,
+};
 use gavel_domain::lot::{LotState, LotTransition};
 use gavel_domain::{BidId, BidderId, LotId};
 use gavel_store::bidders::Bidder;
@@ -79,6 +82,49 @@ pub async fn extend_lot(
     Ok(record)
 }
 
+/// Stops an ACTIVE lot's clock (a stream outage, a dispute on air): bids received from now on are
+/// refused as paused and the lot does not close until it is resumed. `reason`, when given, goes
+/// to the audit log.
+pub async fn pause_lot(
+    pool: &PgPool,
+    by: &User,
+    id: LotId,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<LotRecord, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let mut record = locked_lot(&mut tx, id).await?;
+    record.lot.pause(now).map_err(|error| ModerationError::Conflict(error.to_string()))?;
+    lots::save(&mut *tx, &record).await?;
+    let event =
+        Event::LotPaused(LotPaused { lot_id: id, marathon_id: record.lot.marathon_id, paused_at: now, ends_at: record.lot.ends_at });
+    outbox::append(&mut *tx, &event, now).await?;
+    audit::record(
+        &mut *tx,
+        by.id,
+        "lot.pause",
+        &lot_target(id),
+        json!({ "reason": reason, "left_ms": (record.lot.ends_at - now).num_milliseconds() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Starts a paused lot's clock again; its end moves by the pause's length.
+pub async fn resume_lot(pool: &PgPool, by: &User, id: LotId, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let mut record = locked_lot(&mut tx, id).await?;
+    let previous = record.lot.resume(now).map_err(|error| ModerationError::Conflict(error.to_string()))?;
+    lots::save(&mut *tx, &record).await?;
+    let ends_at = record.lot.ends_at;
+    let event = Event::LotResumed(LotResumed { lot_id: id, marathon_id: record.lot.marathon_id, previous_ends_at: previous, ends_at });
+    outbox::append(&mut *tx, &event, now).await?;
+    audit::record(&mut *tx, by.id, "lot.resume", &lot_target(id), json!({ "from": previous, "to": ends_at })).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
 /// Cancels a lot before its winner is final.
 pub async fn cancel_lot(pool: &PgPool, by: &User, id: LotId, reason: &str, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
     let mut tx = pool.begin().await?;
@@ -104,6 +150,39 @@ pub async fn void_bid(pool: &PgPool, by: &User, id: BidId, reason: &str, now: Da
     Ok(voided)
 }
 
+/// Undoes the void of a bid while its lot's winner is not final: the bid and the log entries its
+/// void voided stand again, and the lead is recomputed.
+pub async fn reinstate_bid(pool: &PgPool, by: &User, id: BidId, now: DateTime<Utc>) -> Result<BidReinstated, ModerationError> {
+    let mut tx = pool.begin().await?;
+    let reinstated = reinstate_in_lot(&mut tx, id, now).await?;
+    audit::record(&mut *tx, by.id, "bid.reinstate", &format!("bid:{id}"), json!({ "lot_id": reinstated.lot_id })).await?;
+    tx.commit().await?;
+    Ok(reinstated)
+}
+
+async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now: DateTime<Utc>) -> Result<BidReinstated, ModerationError> {
+    let bid = bids::get(&mut **tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?;
+    let lot_id = bid.lot_id.filter(|_| bid.voided_at.is_some()).ok_or_else(|| ModerationError::Conflict("this bid is not void".into()))?;
+    let bidder = BidderId::parse(&bid.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?;
+    if bidders::get(&mut **tx, &bidder).await?.is_some_and(|found| found.banned) {
+        return Err(ModerationError::Conflict(format!("{bidder} is banned: lift the ban to reinstate their bids")));
+    }
+    let mut record = undecided_lot(tx, lot_id, "its voids can no longer be undone").await?;
+    let entries = bids::reinstate(tx, lot_id, bid_id).await?;
+    lead_from_the_log(tx, &mut record).await?;
+    let own = entries.iter().find(|entry| entry.bid_id == bid_id);
+    let event = BidReinstated {
+        lot_id,
+        bid_id,
+        bidder,
+        amount: own.map_or(bid.offered_wei, |entry| entry.amount_wei),
+        high_bidder: record.lot.high.as_ref().map(|high| high.bidder.clone()),
+        high_amount: record.lot.high.as_ref().map(|high| high.amount),
+    };
+    outbox::append(&mut **tx, &Event::BidReinstated(event.clone()), now).await?;
+    Ok(event)
+}
+
 /// Voids one bid inside the caller's transaction, with its event; refuses once the winner is
 /// final. A bid that only raised its bidder's max holds no log entry: voiding it withdraws the
 /// raise, and the lead is recomputed all the same.
@@ -121,15 +200,9 @@ async fn void_in_lot(
     if bid.voided_at.is_some() {
         return Err(ModerationError::Conflict("this bid is already void".into()));
     }
-    let mut record = locked_lot(tx, lot_id).await?;
-    if record.lot.winner_final_at.is_some() || matches!(record.lot.state, LotState::Completed | LotState::Cancelled) {
-        return Err(ModerationError::Conflict(format!("lot {lot_id}'s winner is final: its bids can no longer be voided")));
-    }
+    let mut record = undecided_lot(tx, lot_id, "its bids can no longer be voided").await?;
     let entries = bids::void(tx, lot_id, bid_id, reason, now).await?;
-    let lead = bids::recompute_lead(tx, lot_id).await?;
-    record.proxy_bid = lead.as_ref().and_then(|lead| lead.proxy_bid);
-    record.lot.high = lead.map(|lead| lead.high);
-    lots::save(&mut **tx, &record).await?;
+    lead_from_the_log(tx, &mut record).await?;
     let own = entries.iter().find(|entry| entry.bid_id == bid_id);
     let event = BidVoided {
         lot_id,
@@ -142,6 +215,25 @@ async fn void_in_lot(
     };
     outbox::append(&mut **tx, &Event::BidVoided(event.clone()), now).await?;
     Ok(event)
+}
+
+/// The lot of a void or its undoing, locked; refused once its winner is final (`refused` says
+/// what can no longer be done).
+async fn undecided_lot(tx: &mut Transaction<'_, Postgres>, lot_id: LotId, refused: &str) -> Result<LotRecord, ModerationError> {
+    let record = locked_lot(tx, lot_id).await?;
+    if record.lot.winner_final_at.is_some() || matches!(record.lot.state, LotState::Completed | LotState::Cancelled) {
+        return Err(ModerationError::Conflict(format!("lot {lot_id}'s winner is final: {refused}")));
+    }
+    Ok(record)
+}
+
+/// Sets the lot's lead from its standing log entries and saves it.
+async fn lead_from_the_log(tx: &mut Transaction<'_, Postgres>, record: &mut LotRecord) -> Result<(), ModerationError> {
+    let lead = bids::recompute_lead(tx, record.lot.id).await?;
+    record.proxy_bid = lead.as_ref().and_then(|lead| lead.proxy_bid);
+    record.lot.high = lead.map(|lead| lead.high);
+    lots::save(&mut **tx, record).await?;
+    Ok(())
 }
 
 /// Bans a bidder: their new bids are rejected. With `void_standing_bids`, their accepted bids
@@ -172,19 +264,37 @@ pub async fn ban_bidder(
     Ok((banned, voided))
 }
 
-/// Lifts a ban; returns the bidder and whether anything changed (an unban of a bidder who is
-/// not banned writes nothing).
-pub async fn unban_bidder(pool: &PgPool, by: &User, bidder: &BidderId, now: DateTime<Utc>) -> Result<(Bidder, bool), ModerationError> {
+/// Lifts a ban, and reinstates `reinstate` (the bids the ban voided, to undo a ban-with-void),
+/// all or nothing: each must be the bidder's void bid in a lot whose winner is not final. Returns
+/// the bidder and whether the ban changed (an unban of a bidder who is not banned, with nothing
+/// to reinstate, writes nothing).
+pub async fn unban_bidder(
+    pool: &PgPool,
+    by: &User,
+    bidder: &BidderId,
+    reinstate: &[BidId],
+    now: DateTime<Utc>,
+) -> Result<(Bidder, bool), ModerationError> {
     let mut tx = pool.begin().await?;
     let before = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
-    if !before.banned {
-        return Ok((before, false));
+    let changed = before.banned;
+    if changed {
+        bidders::set_banned(&mut *tx, bidder, false, None).await?.ok_or(ModerationError::NotFound("bidder"))?;
+        outbox::append(&mut *tx, &Event::BidderUnbanned(BidderUnbanned { bidder: bidder.clone() }), now).await?;
     }
-    let unbanned = bidders::set_banned(&mut *tx, bidder, false, None).await?.ok_or(ModerationError::NotFound("bidder"))?;
-    outbox::append(&mut *tx, &Event::BidderUnbanned(BidderUnbanned { bidder: bidder.clone() }), now).await?;
-    audit::record(&mut *tx, by.id, "bidder.unban", &bidder_target(bidder), json!({})).await?;
+    for &bid_id in reinstate {
+        let owner = bids::get(&mut *tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?.bidder;
+        if owner != bidder.as_str() {
+            return Err(ModerationError::Conflict(format!("bid {bid_id} is not {bidder}'s")));
+        }
+        reinstate_in_lot(&mut tx, bid_id, now).await?;
+    }
+    if changed || !reinstate.is_empty() {
+        audit::record(&mut *tx, by.id, "bidder.unban", &bidder_target(bidder), json!({ "reinstated_bids": reinstate })).await?;
+    }
+    let after = bidders::get(&mut *tx, bidder).await?.ok_or(ModerationError::NotFound("bidder"))?;
     tx.commit().await?;
-    Ok((unbanned, true))
+    Ok((after, changed))
 }
 
 /// Unbinds a bidder from their wallet (a lost wallet, a wrong binding), with the reason in the

@@ -66,7 +66,7 @@ pub fn due_transitions(lot: &mut Lot, now: DateTime<Utc>) -> Result<(Vec<Transit
         }));
         steps.push(Transitioned { lot_id: lot.id, to: LotState::Active });
     }
-    if lot.state == LotState::Active && lot.ends_at <= now {
+    if lot.end_reached(now) {
         lot.transition(LotTransition::EndReached).map_err(invalid)?;
         events.push(Event::LotProcessing(LotProcessing { lot_id: lot.id, marathon_id: lot.marathon_id, ends_at: lot.ends_at }));
         steps.push(Transitioned { lot_id: lot.id, to: LotState::Processing });

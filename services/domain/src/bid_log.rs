@@ -4,8 +4,9 @@
 //! h₀ = keccak256(abi.encode(uint256 lotId))
 //! hᵢ = keccak256(abi.encode(bytes32 hᵢ₋₁, uint8 kind, string bidderId, address wallet,
 //!                           uint256 amountWei, uint64 receivedAtUnixMillis))
-//! with kind 1 for an accepted amount (proxy raises included) and 2 for a void (carrying the
-//! voided entry's fields).
+//! with kind 1 for an accepted amount (proxy raises included), 2 for a void and 3 for a
+//! reinstatement (an operator undid the void while the lot was open), each of the last two
+//! carrying the fields of the entry it voids or reinstates.
 
 use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_sol_types::sol_data::{Address as SolAddress, FixedBytes, String as SolString, Uint};
@@ -20,6 +21,7 @@ use crate::{BidderId, LotId, Wei};
 pub enum EntryKind {
     Accepted = 1,
     Void = 2,
+    Reinstated = 3,
 }
 
 /// The Solidity types of a link's fields, in order.
@@ -67,7 +69,7 @@ pub struct PublishedEntry<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishedEntryError {
-    #[error("entry {0}: kind must be 1 (accepted) or 2 (void)")]
+    #[error("entry {0}: kind must be 1 (accepted), 2 (void) or 3 (reinstated)")]
     Kind(usize),
     #[error("entry {0}: bidder '{1}' is not platform:user_id")]
     Bidder(usize, String),
@@ -84,6 +86,7 @@ pub fn head_of_published<'a>(lot: LotId, entries: impl IntoIterator<Item = Publi
         let kind = match entry.kind {
             1 => EntryKind::Accepted,
             2 => EntryKind::Void,
+            3 => EntryKind::Reinstated,
             _ => return Err(PublishedEntryError::Kind(index)),
         };
         let bidder = BidderId::parse(entry.bidder).map_err(|_| PublishedEntryError::Bidder(index, entry.bidder.to_owned()))?;

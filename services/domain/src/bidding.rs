@@ -146,6 +146,10 @@ pub fn decide_bid<S: Standings>(lot: &Lot, bid: &Bid, ctx: &DecisionContext<'_, 
 }
 
 fn judge<S: Standings>(lot: &Lot, bid: &Bid, ctx: &DecisionContext<'_, S>) -> Result<Acceptance, Rejection> {
+    // Before the window check: a lot paused past its old end refuses as paused, not late.
+    if lot.paused_for(bid.received_at) {
+        return Err(Rejection::Paused);
+    }
     check_open(lot, bid.received_at)?;
     if ctx.paused {
         return Err(Rejection::Paused);
@@ -376,6 +380,14 @@ mod tests {
         let rules = rules();
         let ctx = DecisionContext { rules: &rules, paused: true, standings: &book, now: at(&active, 1) };
         assert_eq!(rejected(decide_bid(&active, &plain(1, 10, at(&active, 1)), &ctx)), Rejection::Paused);
+
+        // The lot's own pause: bids received since are refused as paused, even past the old end;
+        // a bid received just before it is judged as usual.
+        let mut paused = lot(LotState::Active);
+        paused.paused_at = Some(at(&paused, 10));
+        assert_eq!(rejected(decide(&paused, &plain(1, 10, at(&paused, 10)), &book)), Rejection::Paused);
+        assert_eq!(rejected(decide(&paused, &plain(1, 10, at(&paused, 4000)), &book)), Rejection::Paused);
+        accepted(decide(&paused, &plain(1, 10, at(&paused, 9)), &book));
     }
 
     #[test]

@@ -37,12 +37,18 @@ pub enum Event {
     LotCompleted(LotCompleted),
     #[serde(rename = "lot.cancelled")]
     LotCancelled(LotCancelled),
+    #[serde(rename = "lot.paused")]
+    LotPaused(LotPaused),
+    #[serde(rename = "lot.resumed")]
+    LotResumed(LotResumed),
     #[serde(rename = "bid.accepted")]
     BidAccepted(BidAccepted),
     #[serde(rename = "bid.rejected")]
     BidRejected(BidRejected),
     #[serde(rename = "bid.voided")]
     BidVoided(BidVoided),
+    #[serde(rename = "bid.reinstated")]
+    BidReinstated(BidReinstated),
     #[serde(rename = "bidder.banned")]
     BidderBanned(BidderBanned),
     #[serde(rename = "bidder.unbanned")]
@@ -67,9 +73,12 @@ impl Event {
             Event::LotClosed(_) => "lot.closed",
             Event::LotCompleted(_) => "lot.completed",
             Event::LotCancelled(_) => "lot.cancelled",
+            Event::LotPaused(_) => "lot.paused",
+            Event::LotResumed(_) => "lot.resumed",
             Event::BidAccepted(_) => "bid.accepted",
             Event::BidRejected(_) => "bid.rejected",
             Event::BidVoided(_) => "bid.voided",
+            Event::BidReinstated(_) => "bid.reinstated",
             Event::BidderBanned(_) => "bidder.banned",
             Event::BidderUnbanned(_) => "bidder.unbanned",
             Event::BiddingPaused(_) => "bidding.paused",
@@ -79,17 +88,20 @@ impl Event {
         }
     }
 
-    /// The lot the event is about, for per-lot streams.
     /// The event as a lot's public stream (the overlay, the viewer page) carries it, when that
     /// differs: an operator's reason for a void is moderation, not the public's business, so it
     /// goes out empty. `None` when the event is public as it is.
     pub fn public_form(&self) -> Option<Event> {
         match self {
             Event::BidVoided(voided) => Some(Event::BidVoided(BidVoided { reason: String::new(), ..voided.clone() })),
+            // Which operator paused is for the audit log.
+            Event::BiddingPaused(_) => Some(Event::BiddingPaused(BiddingToggled { by: String::new() })),
+            Event::BiddingResumed(_) => Some(Event::BiddingResumed(BiddingToggled { by: String::new() })),
             _ => None,
         }
     }
 
+    /// The lot the event is about, for per-lot streams.
     pub fn lot_id(&self) -> Option<LotId> {
         match self {
             Event::LotOpened(e) => Some(e.lot_id),
@@ -98,9 +110,12 @@ impl Event {
             Event::LotClosed(e) => Some(e.lot_id),
             Event::LotCompleted(e) => Some(e.lot_id),
             Event::LotCancelled(e) => Some(e.lot_id),
+            Event::LotPaused(e) => Some(e.lot_id),
+            Event::LotResumed(e) => Some(e.lot_id),
             Event::BidAccepted(e) => Some(e.lot_id),
             Event::BidRejected(e) => e.lot_id,
             Event::BidVoided(e) => Some(e.lot_id),
+            Event::BidReinstated(e) => Some(e.lot_id),
             Event::SettlementAttempt(e) => Some(e.lot_id),
             Event::BidderBanned(_)
             | Event::BidderUnbanned(_)
@@ -188,6 +203,25 @@ pub struct LotCancelled {
     pub reason: String,
 }
 
+/// An operator stopped the lot's clock: bids are refused as paused and the countdown stands at
+/// `ends_at − paused_at` until `lot.resumed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LotPaused {
+    pub lot_id: LotId,
+    pub marathon_id: MarathonId,
+    pub paused_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The lot's clock runs again, its end moved by the pause's length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LotResumed {
+    pub lot_id: LotId,
+    pub marathon_id: MarathonId,
+    pub previous_ends_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BidAccepted {
     /// The chat message's id (`platform:id`), to answer it.
@@ -217,6 +251,10 @@ pub struct BidRejected {
     pub channel: String,
     pub lot_id: Option<LotId>,
     pub bidder: BidderId,
+    /// The amount offered (a `!bid max`'s ceiling stays private: none); none in events stored
+    /// before it was carried.
+    #[serde(default)]
+    pub amount: Option<Wei>,
     pub reason: Rejection,
     /// The reason in the words the viewer is told.
     pub message: String,
@@ -231,6 +269,18 @@ pub struct BidVoided {
     pub amount: Wei,
     pub reason: String,
     /// The lead after the void, recomputed from the remaining bids.
+    pub high_bidder: Option<BidderId>,
+    pub high_amount: Option<Wei>,
+}
+
+/// An operator undid a void while the lot was open: the bid stands again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct BidReinstated {
+    pub lot_id: LotId,
+    pub bid_id: BidId,
+    pub bidder: BidderId,
+    pub amount: Wei,
+    /// The lead after the reinstatement, recomputed from the standing bids.
     pub high_bidder: Option<BidderId>,
     pub high_amount: Option<Wei>,
 }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{BidderId, LotId, MarathonId, Wei};
@@ -102,6 +102,9 @@ pub struct Lot {
     pub high: Option<HighBid>,
     /// When the winner became final (`lot.closed`); from then on nothing about the bids changes.
     pub winner_final_at: Option<DateTime<Utc>>,
+    /// When an operator stopped this lot's clock: bids received since are refused as paused and
+    /// the lot does not close; resuming gives back the time that was left.
+    pub paused_at: Option<DateTime<Utc>>,
 }
 
 impl Lot {
@@ -133,12 +136,55 @@ impl Lot {
     pub fn was_open_at(&self, received_at: DateTime<Utc>) -> bool {
         received_at >= self.starts_at && received_at < self.ends_at
     }
+
+    /// Whether a bid received at `received_at` met this lot's pause. Bids received before the
+    /// pause are judged as usual, even when decided after it.
+    pub fn paused_for(&self, received_at: DateTime<Utc>) -> bool {
+        self.paused_at.is_some_and(|at| received_at >= at)
+    }
+
+    /// Stops the clock of an ACTIVE lot at `now`.
+    pub fn pause(&mut self, now: DateTime<Utc>) -> Result<(), PauseError> {
+        if self.state != LotState::Active {
+            return Err(PauseError::NotActive(self.state));
+        }
+        if self.paused_at.is_some() {
+            return Err(PauseError::AlreadyPaused);
+        }
+        self.paused_at = Some(now);
+        Ok(())
+    }
+
+    /// Starts the clock again at `now`: the end moves by the pause's length, so the lot keeps the
+    /// time it had left. Returns the end before the move.
+    pub fn resume(&mut self, now: DateTime<Utc>) -> Result<DateTime<Utc>, PauseError> {
+        let paused_at = self.paused_at.ok_or(PauseError::NotPaused)?;
+        let previous = self.ends_at;
+        self.ends_at = previous + (now - paused_at).max(TimeDelta::zero());
+        self.paused_at = None;
+        Ok(previous)
+    }
+
+    /// Whether the clock has reached the end (never while paused).
+    pub fn end_reached(&self, now: DateTime<Utc>) -> bool {
+        self.state == LotState::Active && self.paused_at.is_none() && self.ends_at <= now
+    }
+}
+
+/// Why a lot's clock cannot be paused or resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PauseError {
+    #[error("only an ACTIVE lot can be paused; this one is {0}")]
+    NotActive(LotState),
+    #[error("this lot is already paused")]
+    AlreadyPaused,
+    #[error("this lot is not paused")]
+    NotPaused,
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use chrono::TimeDelta;
 
     pub fn lot(state: LotState) -> Lot {
         let starts_at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
@@ -151,7 +197,25 @@ pub(crate) mod tests {
             extensions_used: 0,
             high: None,
             winner_final_at: None,
+            paused_at: None,
         }
+    }
+
+    #[test]
+    fn a_paused_lot_refuses_later_bids_does_not_end_and_gets_its_time_back() {
+        let mut active = lot(LotState::Active);
+        let start = active.starts_at;
+        let at = |secs| start + TimeDelta::seconds(secs);
+        let paused_at = active.ends_at - TimeDelta::seconds(10);
+        active.pause(paused_at).expect("pause");
+        assert_eq!(active.pause(paused_at), Err(PauseError::AlreadyPaused));
+        assert!(!active.paused_for(paused_at - TimeDelta::milliseconds(1)) && active.paused_for(paused_at));
+        assert!(!active.end_reached(active.ends_at + TimeDelta::minutes(5)));
+        let previous = active.resume(paused_at + TimeDelta::minutes(2)).expect("resume");
+        assert_eq!(active.ends_at - previous, TimeDelta::minutes(2));
+        assert_eq!(active.ends_at - (paused_at + TimeDelta::minutes(2)), TimeDelta::seconds(10), "the 10 s left are given back");
+        assert_eq!(active.resume(at(1)), Err(PauseError::NotPaused));
+        assert_eq!(lot(LotState::Pending).pause(at(0)), Err(PauseError::NotActive(LotState::Pending)));
     }
 
     #[test]

@@ -105,6 +105,23 @@ impl BidRules {
     }
 }
 
+/// A chat channel is `platform:name` (`twitch:gavel`, `sim:demo`): chat sources match bids to
+/// marathons by it, so a bare `gavel` would never match one.
+fn check_channel(channel: &str) -> Result<(), FieldError> {
+    let fit = |part: &str, extra: &[u8]| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
+    match channel.split_once(':') {
+        Some((platform, name)) if channel.len() <= 100 && fit(platform, b"_-") && fit(name, b"_-:#") => Ok(()),
+        Some(_) | None if channel.len() <= 100 && fit(channel, b"_-#") => Err(FieldError::new(
+            "chat_channels",
+            format!("'{channel}' has no platform: write it as platform:channel, e.g. twitch:{channel}"),
+        )),
+        _ => Err(FieldError::new(
+            "chat_channels",
+            format!("'{channel}' is not platform:channel (letters, digits, '_', '-' and '#', at most 100 characters)"),
+        )),
+    }
+}
+
 /// A validated marathon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarathonConfig {
@@ -148,6 +165,12 @@ impl MarathonConfig {
         if spec.anti_snipe_window_secs > spec.lot_duration_secs {
             return Err(FieldError::new("anti_snipe_window_secs", "must not be longer than the lot"));
         }
+        if spec.anti_snipe_window_secs > 0 && spec.anti_snipe_extension_secs == 0 {
+            return Err(FieldError::new(
+                "anti_snipe_extension_secs",
+                "must be at least 1 second while the anti-snipe window is on (a window of 0 turns anti-snipe off)",
+            ));
+        }
         if spec.anti_snipe_extension_secs > SECONDS_PER_DAY {
             return Err(FieldError::new("anti_snipe_extension_secs", "must be at most 86400"));
         }
@@ -155,14 +178,7 @@ impl MarathonConfig {
             return Err(FieldError::new("anti_snipe_max_extensions", "must be at most 1000"));
         }
         for channel in &spec.chat_channels {
-            let valid =
-                !channel.is_empty() && channel.len() <= 100 && channel.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:#".contains(&b));
-            if !valid {
-                return Err(FieldError::new(
-                    "chat_channels",
-                    format!("'{channel}' is not a channel name (letters, digits, '_', '-', ':', '#')"),
-                ));
-            }
+            check_channel(channel)?;
         }
         let last_day = spec.first_day.checked_add_days(Days::new(u64::from(spec.days - 1)));
         if last_day.is_none() {
@@ -221,6 +237,16 @@ impl MarathonConfig {
     ///
     /// On a day whose opening time does not exist (a daylight-saving gap) the lot opens when
     /// the gap ends; on a day where it exists twice it opens at the first.
+    /// A new (or rescheduled) marathon starts today or later in its own time zone: a first day in
+    /// the past is a typing slip, and its lots could never open as announced.
+    pub fn check_first_day(&self, now: DateTime<Utc>) -> Result<(), FieldError> {
+        let today = now.with_timezone(&self.time_zone).date_naive();
+        if self.first_day < today {
+            return Err(FieldError::new("first_day", format!("must be today ({today} in {}) or later", self.time_zone.name())));
+        }
+        Ok(())
+    }
+
     pub fn lot_window(&self, day_index: u32) -> Result<(DateTime<Utc>, DateTime<Utc>), FieldError> {
         if day_index >= self.days {
             return Err(FieldError::new("day_index", format!("must be below the marathon's {} days", self.days)));

@@ -51,7 +51,7 @@ impl Audience {
         match self {
             Audience::All => true,
             Audience::Lot(lot) => {
-                event.lot_id() == Some(lot)
+                let about_the_lot = event.lot_id() == Some(lot)
                     && matches!(
                         event,
                         Event::LotOpened(_)
@@ -60,9 +60,14 @@ impl Audience {
                             | Event::LotClosed(_)
                             | Event::LotCompleted(_)
                             | Event::LotCancelled(_)
+                            | Event::LotPaused(_)
+                            | Event::LotResumed(_)
                             | Event::BidAccepted(_)
                             | Event::BidVoided(_)
-                    )
+                            | Event::BidReinstated(_)
+                    );
+                // Every lot's viewers are told when all bidding pauses and resumes.
+                about_the_lot || matches!(event, Event::BiddingPaused(_) | Event::BiddingResumed(_))
             }
         }
     }

@@ -51,6 +51,9 @@ pub struct LotLive {
     pub high: Option<LiveBid>,
     pub top: Vec<LiveBid>,
     pub participants: u64,
+    /// An operator stopped the lot's clock then: the countdown stands at `ends_at − paused_at`.
+    #[serde(default)]
+    pub paused_at: Option<DateTime<Utc>>,
 }
 
 /// Which lot a marathon shows now: the latest that has started, else the next to start.
@@ -183,6 +186,7 @@ impl LiveCache {
             high,
             top,
             participants,
+            paused_at: record.lot.paused_at,
         };
         self.put_versioned(&self.lot_key(lot), version, &live).await;
         Ok(Some(live))

@@ -7,8 +7,9 @@ use std::time::Duration;
 use alloy::primitives::Address;
 use alloy::providers::Provider;
 use chrono::{DateTime, Utc};
+use gavel_domain::Wei;
 use gavel_store::settlement::{Action, AttemptKind};
-use gavel_store::{PgPool, settlement};
+use gavel_store::{PgPool, heartbeats, settlement};
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 use tokio_util::sync::CancellationToken;
 
@@ -69,13 +70,24 @@ pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_sec
             }
             Err(error) => tracing::debug!(error = %error, "could not count the pending settlement jobs"),
         }
-        if let Ok(head) = chain.head().await {
+        let head = chain.head().await.ok();
+        if let Some(head) = head {
             metrics::gauge!(CHAIN_HEAD_BLOCK).set(head as f64);
         }
-        if let Ok(balance) = call(chain.provider.get_balance(signer)).await {
+        let balance = call(chain.provider.get_balance(signer)).await.ok();
+        if let Some(balance) = balance {
             // Observational only: a float loses wei below ~2^-53 of the balance, which a gauge
             // watched for "running low" does not care about. Nothing reads money back from it.
             metrics::gauge!(SIGNER_BALANCE_WEI).set(f64::from(balance));
+        }
+        let report = heartbeats::ChainReport {
+            chain_id: chain.chain_id,
+            head,
+            signer: signer.to_checksum(None),
+            signer_balance_wei: balance.map(Wei::from),
+        };
+        if let Err(error) = heartbeats::beat(&pool, heartbeats::SETTLEMENT, &report).await {
+            tracing::debug!(error = %error, "could not record the settlement service's heartbeat");
         }
     }
 }

@@ -35,3 +35,39 @@ pub async fn for_target(db: impl PgExecutor<'_>, target: &str) -> Result<Vec<Aud
         .fetch_all(db)
         .await
 }
+
+/// An audit entry with the name of who made it, as the live lot's trail shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, ts_rs::TS)]
+pub struct LotAuditEntry {
+    pub id: i64,
+    /// The user's name; none for a user since deleted.
+    pub username: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub details: serde_json::Value,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What operators did to a lot, newest first: actions on the lot itself and on its bids, bans and
+/// unbans of its bidders while it ran (or that voided or reinstated its bids), and pauses of all
+/// bidding while it ran.
+pub async fn for_lot(db: impl PgExecutor<'_>, lot: gavel_domain::LotId, limit: u32) -> Result<Vec<LotAuditEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH lot AS (SELECT id, starts_at, COALESCE(winner_final_at, 'infinity') AS until FROM lots WHERE id = $1)
+         SELECT a.id, u.username, a.action, a.target, a.details, a.at
+         FROM audit_log a CROSS JOIN lot LEFT JOIN users u ON u.id = a.user_id
+         WHERE a.target = 'lot:' || lot.id
+            OR (a.target LIKE 'bid:%' AND a.details->>'lot_id' = lot.id::TEXT)
+            OR (a.action IN ('bidder.ban', 'bidder.unban') AND (
+                  EXISTS (SELECT 1 FROM bids b WHERE b.lot_id = lot.id
+                          AND (a.details->'voided_bids' @> to_jsonb(b.id) OR a.details->'reinstated_bids' @> to_jsonb(b.id)))
+                  OR (a.at BETWEEN lot.starts_at AND lot.until
+                      AND substring(a.target FROM 8) IN (SELECT bidder_id FROM bids WHERE lot_id = lot.id))))
+            OR (a.action IN ('bidding.pause', 'bidding.resume') AND a.at BETWEEN lot.starts_at AND lot.until)
+         ORDER BY a.id DESC LIMIT $2",
+    )
+    .bind(lot.0)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await
+}

@@ -188,7 +188,8 @@ pub async fn page_for_lot(db: impl PgExecutor<'_>, lot: LotId, before: Option<Bi
 #[ts(rename = "BidLogEntry")]
 pub struct LogEntry {
     pub position: i32,
-    /// 1: an accepted amount (proxy raises included); 2: a void of an earlier entry.
+    /// 1: an accepted amount (proxy raises included); 2: a void of an earlier entry; 3: its
+    /// reinstatement (the void undone while the lot was open).
     pub kind: i16,
     pub bid_id: BidId,
     pub bidder: String,
@@ -347,9 +348,10 @@ pub async fn leaderboard(db: impl PgExecutor<'_>, lot: LotId, n: u32) -> Result<
     rows.into_iter().map(|(bidder, amount)| Ok(Standing { bidder, amount_wei: wei_column(&amount)? })).collect()
 }
 
-/// How many bidders have an accepted amount in the lot's log.
+/// How many bidders have a standing (accepted, not voided) amount in the lot's log: the bidders
+/// the top 3 is drawn from, so that a lot whose bids were all voided has none.
 pub async fn participants(db: impl PgExecutor<'_>, lot: LotId) -> Result<u64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT count(DISTINCT bidder_id) FROM bid_log WHERE lot_id = $1 AND kind = 1")
+    let count: i64 = sqlx::query_scalar("SELECT count(DISTINCT bidder_id) FROM bid_log WHERE lot_id = $1 AND kind = 1 AND NOT voided")
         .bind(lot.0)
         .fetch_one(db)
         .await?;
@@ -392,7 +394,7 @@ pub async fn void(
     .execute(&mut *conn)
     .await?;
     let rows: Vec<LogRow> = sqlx::query_as(
-        "UPDATE bid_log SET voided = true
+        "UPDATE bid_log SET voided = true, voided_by_bid_id = $2
          WHERE lot_id = $1 AND (bid_id = $2 OR caused_by_bid_id = $2) AND kind = 1 AND NOT voided
          RETURNING position, kind, bid_id, bidder_id, wallet, amount_wei::TEXT, by_proxy, received_at, voided",
     )
@@ -402,11 +404,41 @@ pub async fn void(
     .await?;
     let mut voided: Vec<LogEntry> = rows.into_iter().map(log_entry).collect::<Result<_, _>>()?;
     voided.sort_by_key(|entry| entry.position);
-    let voids: Vec<NewLogEntry> = voided
+    append_log(conn, &echoes(lot, EntryKind::Void, bid, &voided)).await?;
+    Ok(voided)
+}
+
+/// Undoes the void of `bid`: the bid stands again, and so does every log entry its void voided,
+/// each with a reinstatement entry appended to the chain. Returns the reinstated entries. Callers
+/// hold the lot's row lock, have checked the winner is not final, and recompute the lead.
+pub async fn reinstate(conn: &mut sqlx::PgConnection, lot: LotId, bid: BidId) -> Result<Vec<LogEntry>, sqlx::Error> {
+    sqlx::query("UPDATE bids SET voided_at = NULL, void_reason = NULL WHERE id = $1 AND voided_at IS NOT NULL")
+        .bind(bid.0)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "UPDATE bid_log SET voided = false, voided_by_bid_id = NULL
+         WHERE lot_id = $1 AND voided_by_bid_id = $2 AND kind = 1 AND voided
+         RETURNING position, kind, bid_id, bidder_id, wallet, amount_wei::TEXT, by_proxy, received_at, voided",
+    )
+    .bind(lot.0)
+    .bind(bid.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut reinstated: Vec<LogEntry> = rows.into_iter().map(log_entry).collect::<Result<_, _>>()?;
+    reinstated.sort_by_key(|entry| entry.position);
+    append_log(conn, &echoes(lot, EntryKind::Reinstated, bid, &reinstated)).await?;
+    Ok(reinstated)
+}
+
+/// The entries that void or reinstate `entries`, caused by `bid`: each carries the fields of the
+/// entry it names, as the hash chain requires.
+fn echoes(lot: LotId, kind: EntryKind, bid: BidId, entries: &[LogEntry]) -> Vec<NewLogEntry> {
+    entries
         .iter()
         .map(|entry| NewLogEntry {
             lot,
-            kind: EntryKind::Void,
+            kind,
             bid_id: entry.bid_id,
             caused_by: bid,
             bidder: entry.bidder.clone(),
@@ -415,9 +447,7 @@ pub async fn void(
             by_proxy: entry.by_proxy,
             received_at: entry.received_at,
         })
-        .collect();
-    append_log(conn, &voids).await?;
-    Ok(voided)
+        .collect()
 }
 
 /// A lead as recomputed from the log.

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod bidders;
 pub mod bids;
+pub mod heartbeats;
 pub mod instances;
 pub mod lots;
 pub mod marathons;

@@ -23,7 +23,7 @@ pub struct LotRecord {
 macro_rules! lot_columns {
     () => {
         "id, marathon_id, day_index, token_uri, image_url, state, starts_at, ends_at, extensions_used,
-    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason, high_proxy_bid_id"
+    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason, high_proxy_bid_id, paused_at"
     };
 }
 
@@ -44,6 +44,7 @@ struct Row {
     winner_final_at: Option<DateTime<Utc>>,
     cancel_reason: Option<String>,
     high_proxy_bid_id: Option<i64>,
+    paused_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<Row> for LotRecord {
@@ -67,6 +68,7 @@ impl TryFrom<Row> for LotRecord {
                 extensions_used: u32::try_from(row.extensions_used).map_err(|error| corrupt("extensions", error))?,
                 high,
                 winner_final_at: row.winner_final_at,
+                paused_at: row.paused_at,
             },
             day_index: u32::try_from(row.day_index).map_err(|error| corrupt("day index", error))?,
             token_uri: row.token_uri,
@@ -88,11 +90,11 @@ pub struct NewLot {
     pub ends_at: DateTime<Utc>,
 }
 
-/// Inserts a lot; `None` when its marathon already has a lot on that day.
+/// Inserts a lot; `None` when its marathon already has a lot on that day that is not cancelled.
 pub async fn insert(db: impl PgExecutor<'_>, lot: &NewLot) -> Result<Option<LotId>, sqlx::Error> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO lots (marathon_id, day_index, token_uri, image_url, starts_at, ends_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (marathon_id, day_index) DO NOTHING RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (marathon_id, day_index) WHERE state <> 'CANCELLED' DO NOTHING RETURNING id",
     )
     .bind(lot.marathon_id.0)
     .bind(i32::try_from(lot.day_index).unwrap_or(i32::MAX))
@@ -126,6 +128,14 @@ pub async fn for_marathon(db: impl PgExecutor<'_>, marathon_id: MarathonId) -> R
     rows.into_iter().map(LotRecord::try_from).collect()
 }
 
+/// Whether any lot of the marathon has opened (its schedule is then as announced).
+pub async fn any_opened(db: impl PgExecutor<'_>, marathon_id: MarathonId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM lots WHERE marathon_id = $1 AND state NOT IN ('PENDING', 'CANCELLED'))")
+        .bind(marathon_id.0)
+        .fetch_one(db)
+        .await
+}
+
 /// Lots whose scheduled transition is due at `now` (pending past their start, active past their
 /// end), locked; rows another transaction holds are skipped, not waited for.
 pub async fn lock_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<LotRecord>, sqlx::Error> {
@@ -133,7 +143,7 @@ pub async fn lock_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec
         "SELECT ",
         lot_columns!(),
         " FROM lots
-         WHERE (state = 'PENDING' AND starts_at <= $1) OR (state = 'ACTIVE' AND ends_at <= $1)
+         WHERE (state = 'PENDING' AND starts_at <= $1) OR (state = 'ACTIVE' AND ends_at <= $1 AND paused_at IS NULL)
          ORDER BY starts_at, id FOR UPDATE SKIP LOCKED"
     ))
     .bind(now)
@@ -147,7 +157,7 @@ pub async fn next_due_at(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>
     sqlx::query_scalar(
         "SELECT min(due) FROM (
             (SELECT min(starts_at) AS due FROM lots WHERE state = 'PENDING')
-            UNION ALL (SELECT min(ends_at) FROM lots WHERE state = 'ACTIVE')) AS due_times",
+            UNION ALL (SELECT min(ends_at) FROM lots WHERE state = 'ACTIVE' AND paused_at IS NULL)) AS due_times",
     )
     .fetch_one(db)
     .await
@@ -164,7 +174,8 @@ pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sql
     let high = lot.high.as_ref();
     sqlx::query(
         "UPDATE lots SET state = $2, ends_at = $3, extensions_used = $4, high_bidder = $5, high_amount_wei = $6::NUMERIC,
-            high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, updated_at = clock_timestamp()
+            high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, paused_at = $10,
+            updated_at = clock_timestamp()
          WHERE id = $1",
     )
     .bind(lot.id.0)
@@ -176,6 +187,7 @@ pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sql
     .bind(high.and_then(|h| h.proxy_max).map(wei_text))
     .bind(record.proxy_bid.filter(|_| high.is_some_and(|h| h.proxy_max.is_some())).map(|id| id.0))
     .bind(lot.winner_final_at)
+    .bind(lot.paused_at)
     .execute(db)
     .await?;
     Ok(())

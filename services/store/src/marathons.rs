@@ -114,6 +114,42 @@ pub async fn insert(db: impl PgExecutor<'_>, config: &MarathonConfig) -> Result<
     Ok(MarathonId(id))
 }
 
+/// Stores a marathon's schedule (first day, days, time zone, opening time, lot duration) from
+/// `config`, validated by the caller, who has checked that none of its lots has opened.
+pub async fn update_schedule(db: impl PgExecutor<'_>, id: MarathonId, config: &MarathonConfig) -> Result<(), sqlx::Error> {
+    let spec = config.to_spec();
+    let int = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
+    sqlx::query("UPDATE marathons SET first_day = $2, days = $3, time_zone = $4, opening_time = $5, lot_duration_secs = $6 WHERE id = $1")
+        .bind(id.0)
+        .bind(spec.first_day)
+        .bind(int(spec.days))
+        .bind(&spec.time_zone)
+        .bind(spec.opening_time)
+        .bind(int(spec.lot_duration_secs))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a marathon and its lots, when nothing has happened in it: every lot PENDING or
+/// CANCELLED, and none with a bid. Returns false, deleting nothing, when something has (or when
+/// there is no such marathon).
+pub async fn delete_unused(db: &mut sqlx::PgConnection, id: MarathonId) -> Result<bool, sqlx::Error> {
+    let used: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM lots l WHERE l.marathon_id = $1
+                          AND (l.state NOT IN ('PENDING', 'CANCELLED') OR EXISTS (SELECT 1 FROM bids b WHERE b.lot_id = l.id)))",
+    )
+    .bind(id.0)
+    .fetch_one(&mut *db)
+    .await?;
+    if used {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM lots WHERE marathon_id = $1").bind(id.0).execute(&mut *db).await?;
+    let deleted = sqlx::query("DELETE FROM marathons WHERE id = $1").bind(id.0).execute(&mut *db).await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
 /// Stores a marathon's name and anti-snipe rule from `config` (validated by the caller).
 /// Writes what may change in a running marathon: its name, its anti-snipe rule and its overlay's
 /// join QR code.

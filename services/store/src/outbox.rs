@@ -123,21 +123,33 @@ pub async fn backlog(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetch_one(db).await
 }
 
-/// Published events, newest first, of one type and one lot when given.
-pub async fn recent(
-    db: impl PgExecutor<'_>,
-    event_type: Option<&str>,
-    lot_id: Option<i64>,
-    limit: u32,
-) -> Result<Vec<EventEnvelope>, sqlx::Error> {
+/// Which published events to list (each filter when given).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventFilter<'a> {
+    pub event_type: Option<&'a str>,
+    pub lot_id: Option<i64>,
+    /// A bidder by id (`twitch:1004`), login or display name (any case): events naming them.
+    pub bidder: Option<&'a str>,
+    /// Only events older than this `seq` (the next page).
+    pub before_seq: Option<i64>,
+}
+
+/// Published events, newest first, as `filter` selects them.
+pub async fn recent(db: impl PgExecutor<'_>, filter: EventFilter<'_>, limit: u32) -> Result<Vec<EventEnvelope>, sqlx::Error> {
     let rows: Vec<NumberedRow> = sqlx::query_as(
         "SELECT seq, event_id, event_type, payload, occurred_at FROM outbox
          WHERE seq IS NOT NULL AND ($1::TEXT IS NULL OR event_type = $1) AND ($2::BIGINT IS NULL OR lot_id = $2)
+           AND ($4::BIGINT IS NULL OR seq < $4)
+           AND ($5::TEXT IS NULL OR EXISTS (
+                 SELECT 1 FROM bidders b WHERE (b.id = $5 OR lower(b.login) = lower($5) OR lower(b.display_name) = lower($5))
+                   AND strpos(outbox.payload::TEXT, '\"' || b.id || '\"') > 0))
          ORDER BY seq DESC LIMIT $3",
     )
-    .bind(event_type)
-    .bind(lot_id)
+    .bind(filter.event_type)
+    .bind(filter.lot_id)
     .bind(i64::from(limit))
+    .bind(filter.before_seq)
+    .bind(filter.bidder.map(str::trim).filter(|text| !text.is_empty()))
     .fetch_all(db)
     .await?;
     rows.into_iter().map(envelope).collect()

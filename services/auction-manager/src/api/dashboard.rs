@@ -7,7 +7,7 @@ use chrono::Utc;
 use gavel_domain::events::EventEnvelope;
 use gavel_domain::{LotId, Wei};
 use gavel_store::bidders::BidderSummary;
-use gavel_store::{audit, settings, settlement};
+use gavel_store::{audit, heartbeats, settings, settlement};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -97,23 +97,35 @@ pub struct EventsQuery {
     #[serde(rename = "type")]
     event_type: Option<String>,
     lot_id: Option<i64>,
+    bidder: Option<String>,
+    before_seq: Option<i64>,
     limit: Option<u32>,
 }
 
-/// `GET /api/events/recent`: published events, newest first, filtered by type and lot.
+/// `GET /api/events/recent`: published events, newest first, filtered by type, lot and bidder,
+/// a page at a time (`before_seq` from the previous page's `next_before_seq`).
 pub async fn recent_events(
     State(state): State<AppState>,
     _: Viewer,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Json<RecentEvents>, ApiError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
-    let events = gavel_store::outbox::recent(&state.pool, query.event_type.as_deref(), query.lot_id, limit).await?;
-    Ok(Json(RecentEvents { events }))
+    let filter = gavel_store::outbox::EventFilter {
+        event_type: query.event_type.as_deref().filter(|text| !text.is_empty()),
+        lot_id: query.lot_id,
+        bidder: query.bidder.as_deref(),
+        before_seq: query.before_seq,
+    };
+    let events = gavel_store::outbox::recent(&state.pool, filter, limit).await?;
+    let next_before_seq = (events.len() == limit as usize).then(|| events.last().map(|event| event.seq)).flatten();
+    Ok(Json(RecentEvents { events, next_before_seq }))
 }
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct RecentEvents {
     events: Vec<EventEnvelope>,
+    /// Pass as `before_seq` for the next (older) page; absent on the last page.
+    next_before_seq: Option<i64>,
 }
 
 /// `GET /api/health/system`: each dependency and each part, for the dashboard's health page.
@@ -150,10 +162,13 @@ pub struct QueueHealth {
     consumers: u32,
 }
 
-/// The chain's head and the signer's balance (the signer's address only: never its key).
+/// The chain's head and the signer's balance (the signer's address only: never its key), as this
+/// process reads them with its own `[chain]` section, or else as the settlement service last
+/// reported them.
 #[derive(Serialize, ts_rs::TS)]
 pub struct ChainHealth {
     configured: bool,
+    reported_by: Option<ChainReporter>,
     chain_id: Option<u64>,
     head: Option<u64>,
     #[ts(type = "string | null")]
@@ -161,11 +176,21 @@ pub struct ChainHealth {
     signer_balance_wei: Option<Wei>,
 }
 
+/// Who read the chain facts shown.
+#[derive(Serialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainReporter {
+    AuctionManager,
+    Settlement,
+}
+
 #[derive(Serialize, ts_rs::TS)]
 pub struct ServicesHealth {
     scheduler: Beat,
     engine: Beat,
     chat_ingest: Vec<IngestInstance>,
+    /// The settlement service's last heartbeat; none if it never ran against this database.
+    settlement: Option<Beat>,
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -186,9 +211,20 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
         None => None,
     };
     let rabbitmq = rabbitmq_queues(&state).await;
-    let chain = match &state.chain {
-        Some(chain) => chain_status(chain).await,
-        None => ChainHealth { configured: false, chain_id: None, head: None, signer: None, signer_balance_wei: None },
+    let settlement = heartbeats::last::<heartbeats::ChainReport>(&state.pool, heartbeats::SETTLEMENT).await?;
+    let chain = match (&state.chain, &settlement) {
+        (Some(chain), _) => chain_status(chain).await,
+        (None, Some((_, report))) => ChainHealth {
+            configured: true,
+            reported_by: Some(ChainReporter::Settlement),
+            chain_id: Some(report.chain_id),
+            head: report.head,
+            signer: report.signer.parse().ok(),
+            signer_balance_wei: report.signer_balance_wei,
+        },
+        (None, None) => {
+            ChainHealth { configured: false, reported_by: None, chain_id: None, head: None, signer: None, signer_balance_wei: None }
+        }
     };
     let age = |slot| crate::Heartbeats::age_ms(slot);
     let chat_ingest = gavel_store::instances::all(&state.pool)
@@ -205,6 +241,7 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
             scheduler: Beat { last_beat_ms_ago: age(&state.heartbeats.scheduler) },
             engine: Beat { last_beat_ms_ago: age(&state.heartbeats.engine) },
             chat_ingest,
+            settlement: settlement.map(|(at, _)| Beat { last_beat_ms_ago: (Utc::now() - at).num_milliseconds() }),
         },
     }))
 }
@@ -230,7 +267,14 @@ async fn chain_status(chain: &gavel_chain::settings::ChainSettings) -> ChainHeal
     use alloy::providers::{Provider, ProviderBuilder};
     let chain_id = Some(chain.chain_id());
     let Ok(url) = chain.rpc_url() else {
-        return ChainHealth { configured: true, chain_id, head: None, signer: None, signer_balance_wei: None };
+        return ChainHealth {
+            configured: true,
+            reported_by: Some(ChainReporter::AuctionManager),
+            chain_id,
+            head: None,
+            signer: None,
+            signer_balance_wei: None,
+        };
     };
     let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(url);
     let timeout = std::time::Duration::from_secs(3);
@@ -240,5 +284,5 @@ async fn chain_status(chain: &gavel_chain::settings::ChainSettings) -> ChainHeal
         Some(address) => tokio::time::timeout(timeout, provider.get_balance(address)).await.ok().and_then(Result::ok).map(Wei::from),
         None => None,
     };
-    ChainHealth { configured: true, chain_id, head, signer, signer_balance_wei }
+    ChainHealth { configured: true, reported_by: Some(ChainReporter::AuctionManager), chain_id, head, signer, signer_balance_wei }
 }

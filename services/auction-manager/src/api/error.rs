@@ -126,6 +126,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A body that may be left out: `None` when the request has none (no body, no content type), and
+/// the same errors as `ApiJson` when it has one.
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let empty = request.headers().get(CONTENT_TYPE).is_none()
+            && request.headers().get(axum::http::header::CONTENT_LENGTH).is_none_or(|length| length.as_bytes() == b"0");
+        if empty {
+            return Ok(None);
+        }
+        <ApiJson<T> as FromRequest<S>>::from_request(request, state).await.map(Some)
+    }
+}
+
 /// serde_json appends "at line 1 column 42"; the field name says more to a person.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {

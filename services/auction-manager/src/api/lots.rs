@@ -171,6 +171,52 @@ pub async fn extend(
     Ok(Json(LotView::from(&record)))
 }
 
+/// Why an operator paused a lot, for the audit trail; optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseNote {
+    reason: Option<String>,
+}
+
+/// `POST /api/lots/{id}/pause` (operator), with an optional `{"reason": …}`: stops the lot's clock.
+pub async fn pause(
+    State(state): State<AppState>,
+    Operator(caller): Operator,
+    ApiPath(id): ApiPath<i64>,
+    note: Option<ApiJson<PauseNote>>,
+) -> Result<Json<LotView>, ApiError> {
+    let reason = match note.and_then(|ApiJson(note)| note.reason) {
+        Some(reason) => Some(Reason { reason }.checked()?.to_owned()),
+        None => None,
+    };
+    let record = moderation::pause_lot(&state.pool, &caller.user, LotId(id), reason.as_deref(), Utc::now()).await?;
+    state.wake_scheduler.notify_one();
+    Ok(Json(LotView::from(&record)))
+}
+
+/// `POST /api/lots/{id}/resume` (operator): the clock runs again with the time it had left.
+pub async fn resume(
+    State(state): State<AppState>,
+    Operator(caller): Operator,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<LotView>, ApiError> {
+    let record = moderation::resume_lot(&state.pool, &caller.user, LotId(id), Utc::now()).await?;
+    state.wake_scheduler.notify_one();
+    Ok(Json(LotView::from(&record)))
+}
+
+/// What operators did to a lot, newest first.
+#[derive(Serialize, ts_rs::TS)]
+pub struct LotAudit {
+    entries: Vec<audit::LotAuditEntry>,
+}
+
+/// `GET /api/lots/{id}/audit` (viewer): the lot's audit trail.
+pub async fn audit_trail(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<i64>) -> Result<Json<LotAudit>, ApiError> {
+    let record = existing(&state, id).await?;
+    Ok(Json(LotAudit { entries: audit::for_lot(&state.pool, record.lot.id, MAX_PAGE).await? }))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {

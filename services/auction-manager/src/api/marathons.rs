@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use gavel_domain::MarathonId;
+use gavel_domain::lot::LotState;
 use gavel_domain::marathon::{MarathonConfig, MarathonSpec};
 use gavel_store::lots::{self, NewLot};
 use gavel_store::{audit, marathons};
@@ -23,6 +24,7 @@ pub async fn create(
     ApiJson(spec): ApiJson<MarathonSpec>,
 ) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
     let config = MarathonConfig::parse(spec)?;
+    config.check_first_day(Utc::now())?;
     let mut tx = state.pool.begin().await?;
     let id = marathons::insert(&mut *tx, &config).await?;
     audit::record(&mut *tx, caller.user.id, "marathon.create", &format!("marathon:{id}"), json!({ "name": config.name })).await?;
@@ -50,11 +52,17 @@ pub async fn get(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<
 }
 
 /// What may change in a running marathon: its name, its anti-snipe rule and whether the overlay
-/// shows the join QR code. The schedule and money rules stay as the lots were announced.
+/// shows the join QR code; and, until one of its lots opens, its schedule (its pending lots move
+/// with it). The money rules stay as the lots were announced.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarathonEdit {
     name: Option<String>,
+    first_day: Option<chrono::NaiveDate>,
+    days: Option<u32>,
+    time_zone: Option<String>,
+    opening_time: Option<chrono::NaiveTime>,
+    lot_duration_secs: Option<u32>,
     anti_snipe_window_secs: Option<u32>,
     anti_snipe_extension_secs: Option<u32>,
     anti_snipe_max_extensions: Option<u32>,
@@ -77,11 +85,25 @@ pub async fn edit(
     spec.anti_snipe_extension_secs = edit.anti_snipe_extension_secs.unwrap_or(spec.anti_snipe_extension_secs);
     spec.anti_snipe_max_extensions = edit.anti_snipe_max_extensions.unwrap_or(spec.anti_snipe_max_extensions);
     spec.show_join_qr = edit.show_join_qr.unwrap_or(spec.show_join_qr);
+    let reschedules = edit.first_day.is_some()
+        || edit.days.is_some()
+        || edit.time_zone.is_some()
+        || edit.opening_time.is_some()
+        || edit.lot_duration_secs.is_some();
+    spec.first_day = edit.first_day.unwrap_or(spec.first_day);
+    spec.days = edit.days.unwrap_or(spec.days);
+    spec.time_zone = edit.time_zone.unwrap_or(spec.time_zone);
+    spec.opening_time = edit.opening_time.unwrap_or(spec.opening_time);
+    spec.lot_duration_secs = edit.lot_duration_secs.unwrap_or(spec.lot_duration_secs);
     let config = MarathonConfig::parse(spec.clone())?;
     marathons::update_editable(&mut *tx, current.id, &config).await?;
+    if reschedules {
+        reschedule(&mut tx, current.id, &config).await?;
+    }
     let details = json!({ "name": spec.name, "anti_snipe_window_secs": spec.anti_snipe_window_secs,
                           "anti_snipe_extension_secs": spec.anti_snipe_extension_secs, "anti_snipe_max_extensions": spec.anti_snipe_max_extensions,
-                          "show_join_qr": spec.show_join_qr });
+                          "show_join_qr": spec.show_join_qr, "first_day": spec.first_day, "days": spec.days, "time_zone": spec.time_zone,
+                          "opening_time": spec.opening_time, "lot_duration_secs": spec.lot_duration_secs });
     audit::record(&mut *tx, caller.user.id, "marathon.edit", &format!("marathon:{id}"), details).await?;
     let marathon = marathons::get(&mut *tx, current.id).await?.ok_or(ApiError::NotFound("marathon"))?;
     tx.commit().await?;
@@ -92,6 +114,38 @@ pub async fn edit(
         tracing::warn!(error = %error, "live state not refreshed after an edit");
     }
     Ok(Json(MarathonView::from(&marathon)))
+}
+
+/// A new schedule for a marathon none of whose lots has opened: its pending lots move to their
+/// days' new windows, each checked as a new lot would be.
+async fn reschedule(tx: &mut sqlx::PgConnection, id: MarathonId, config: &MarathonConfig) -> Result<(), ApiError> {
+    if lots::any_opened(&mut *tx, id).await? {
+        return Err(ApiError::Conflict("a lot of this marathon has opened: its schedule stays as announced".into()));
+    }
+    config.check_first_day(Utc::now())?;
+    marathons::update_schedule(&mut *tx, id, config).await?;
+    for mut record in lots::for_marathon(&mut *tx, id).await?.into_iter().filter(|record| record.lot.state == LotState::Pending) {
+        let (starts_at, ends_at) = config.lot_window(record.day_index)?;
+        check_window(&mut *tx, id, Some(record.lot.id), starts_at, ends_at).await?;
+        record.lot.starts_at = starts_at;
+        record.lot.ends_at = ends_at;
+        lots::edit_pending(&mut *tx, &record).await?;
+    }
+    Ok(())
+}
+
+/// `DELETE /api/marathons/{id}` (admin): only a marathon in which nothing has happened (no lot
+/// opened, no bid).
+pub async fn delete(State(state): State<AppState>, Admin(caller): Admin, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let marathon = marathons::get(&mut *tx, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
+    if !marathons::delete_unused(&mut tx, marathon.id).await? {
+        return Err(ApiError::Conflict("a lot of this marathon has opened or has bids: it stays for the record".into()));
+    }
+    audit::record(&mut *tx, caller.user.id, "marathon.delete", &format!("marathon:{id}"), json!({ "name": marathon.config.name })).await?;
+    tx.commit().await?;
+    state.wake_scheduler.notify_one();
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new lot. Its times follow the marathon's schedule for its day unless given.
@@ -130,9 +184,9 @@ pub async fn add_lot(
     };
     let mut tx = state.pool.begin().await?;
     check_window(&mut tx, marathon.id, None, starts_at, ends_at).await?;
-    let lot_id = lots::insert(&mut *tx, &new_lot)
-        .await?
-        .ok_or_else(|| ApiError::Conflict(format!("day {} of this marathon already has a lot", spec.day_index)))?;
+    let lot_id = lots::insert(&mut *tx, &new_lot).await?.ok_or_else(|| {
+        ApiError::Conflict(format!("day {} of this marathon already has a lot (cancel it to run the day again)", spec.day_index + 1))
+    })?;
     audit::record(
         &mut *tx,
         caller.user.id,

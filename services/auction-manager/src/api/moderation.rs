@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use gavel_domain::events::BidVoided;
+use gavel_domain::events::{BidReinstated, BidVoided};
 use gavel_domain::{BidId, BidderId};
 use gavel_store::bidders::Bidder;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,15 @@ pub async fn void_bid(
     Ok(Json(moderation::void_bid(&state.pool, &caller.user, BidId(id), reason.checked()?, Utc::now()).await?))
 }
 
+/// `POST /api/bids/{id}/reinstate` (operator): undoes a void while the lot's winner is not final.
+pub async fn reinstate_bid(
+    State(state): State<AppState>,
+    Operator(caller): Operator,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<BidReinstated>, ApiError> {
+    Ok(Json(moderation::reinstate_bid(&state.pool, &caller.user, BidId(id), Utc::now()).await?))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ban {
@@ -70,11 +79,20 @@ pub struct Banned {
     voided_bids: Vec<BidId>,
 }
 
-/// A bidder after an unban, and whether it changed anything.
+/// A bidder after an unban, whether the ban changed, and the bids reinstated with it.
 #[derive(Serialize, ts_rs::TS)]
 pub struct Unbanned {
     bidder: Bidder,
     changed: bool,
+    reinstated_bids: Vec<BidId>,
+}
+
+/// An unban that also undoes the voids a ban-with-void made (the ban's `voided_bids`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Unban {
+    #[serde(default)]
+    reinstate_bids: Vec<i64>,
 }
 
 pub async fn ban(
@@ -93,10 +111,12 @@ pub async fn unban(
     State(state): State<AppState>,
     Operator(caller): Operator,
     ApiPath(id): ApiPath<String>,
+    unban: Option<ApiJson<Unban>>,
 ) -> Result<Json<Unbanned>, ApiError> {
     let bidder = bidder_id(&id)?;
-    let (bidder, changed) = moderation::unban_bidder(&state.pool, &caller.user, &bidder, Utc::now()).await?;
-    Ok(Json(Unbanned { bidder, changed }))
+    let reinstate: Vec<BidId> = unban.map(|ApiJson(unban)| unban).unwrap_or_default().reinstate_bids.into_iter().map(BidId).collect();
+    let (bidder, changed) = moderation::unban_bidder(&state.pool, &caller.user, &bidder, &reinstate, Utc::now()).await?;
+    Ok(Json(Unbanned { bidder, changed, reinstated_bids: reinstate }))
 }
 
 pub async fn get_bidder(State(state): State<AppState>, _: Viewer, ApiPath(id): ApiPath<String>) -> Result<Json<Bidder>, ApiError> {

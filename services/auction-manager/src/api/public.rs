@@ -177,6 +177,8 @@ pub struct PublicLive {
     pub rules: PublicRules,
     pub public_url: Option<String>,
     pub show_join_qr: bool,
+    /// All bidding is paused (maintenance mode); the lot's own pause is `lot.paused_at`.
+    pub bidding_paused: bool,
 }
 
 pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<PublicLive>, ApiError> {
@@ -189,7 +191,8 @@ pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i
     };
     let settings = cached(&state, &format!("marathon:{id}:settings"), || async {
         let marathon = gavel_store::marathons::get(&state.pool, MarathonId(id)).await?.ok_or(ApiError::NotFound("marathon"))?;
-        Ok((PublicRules::from(&marathon.config.rules), marathon.config.show_join_qr))
+        let paused = gavel_store::settings::bidding_paused(&state.pool).await?;
+        Ok((PublicRules::from(&marathon.config.rules), marathon.config.show_join_qr, paused))
     })
     .await?;
     Ok(Json(PublicLive {
@@ -200,6 +203,7 @@ pub async fn marathon_live(State(state): State<AppState>, ApiPath(id): ApiPath<i
         rules: settings.0,
         public_url: state.site.marathon_page(MarathonId(id)),
         show_join_qr: settings.1,
+        bidding_paused: settings.2,
     }))
 }
 

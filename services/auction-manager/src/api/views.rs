@@ -61,6 +61,8 @@ pub struct LotView {
     pub high_bid: Option<HighBidView>,
     pub winner_final_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
+    /// An operator stopped the lot's clock then: it has `ends_at − paused_at` left.
+    pub paused_at: Option<DateTime<Utc>>,
 }
 
 impl From<&LotRecord> for LotView {
@@ -80,6 +82,7 @@ impl From<&LotRecord> for LotView {
             high_bid: lot.high.as_ref().map(|high| HighBidView { bidder: high.bidder.to_string(), amount: high.amount.into() }),
             winner_final_at: lot.winner_final_at,
             cancel_reason: record.cancel_reason.clone(),
+            paused_at: lot.paused_at,
         }
     }
 }

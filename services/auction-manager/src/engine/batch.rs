@@ -111,6 +111,10 @@ pub async fn decide_batch(
                 channel: command.channel.clone(),
                 lot_id: lot,
                 bidder: command.bidder.clone(),
+                amount: match command.kind {
+                    BidKind::Plain(amount) => Some(amount),
+                    BidKind::Max(_) => None,
+                },
                 reason: rejection.clone(),
                 message: rejection.to_string(),
                 received_at: command.received_at,

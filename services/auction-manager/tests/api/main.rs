@@ -2,6 +2,7 @@
 //! database (sqlx::test creates and drops it) and the real service on port 0.
 
 mod bidding;
+mod console;
 mod dashboard;
 mod helpers;
 mod marathons;
