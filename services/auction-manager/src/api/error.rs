@@ -119,7 +119,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 Some((name, _)) => name.to_owned(),
                 None => path,
             };
-            ApiError::InvalidField { field, message: strip_position(&message) }
+            ApiError::InvalidField { field, message: plain_words(&strip_position(&message)) }
         })?;
         deserializer.end().map_err(|error| ApiError::MalformedJson(format!("the body is not valid JSON: {error}")))?;
         Ok(ApiJson(value))
@@ -149,6 +149,39 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// serde's and the parsers' words for people who type into a form: "expected u32" says nothing to
+/// an operator, "a whole number from 0 to 4294967295" does. What is not recognised is kept.
+fn plain_words(message: &str) -> String {
+    const TYPES: [(&str, &str); 6] = [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+    ];
+    let mut plain = message.to_owned();
+    for (jargon, words) in TYPES {
+        if let Some(at) = plain.find(jargon)
+            && !plain[at + jargon.len()..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            plain.replace_range(at..at + jargon.len(), words);
+        }
+    }
+    // chrono's parse errors say what went wrong with the text, not what was expected.
+    if ["input contains invalid characters", "premature end of input", "trailing input", "input is out of range"]
+        .iter()
+        .any(|chrono| message.contains(chrono))
+    {
+        return format!("is not a date or time as expected (2026-12-31, 20:00 or 2026-12-31T20:00:00Z): {message}");
+    }
+    // Then addresses (after chrono, whose "invalid characters" is not hex): parsed as hex: its errors name digits, not addresses.
+    if ["odd number of digits", "invalid string length", "invalid character"].iter().any(|hex| message.contains(hex)) {
+        return format!("must be an address: 0x and 40 hexadecimal digits ({message})");
+    }
+    plain
+}
+
 /// A path parameter whose errors are JSON like every other.
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
@@ -168,5 +201,21 @@ impl From<axum::extract::rejection::PathRejection> for ApiError {
 impl From<axum::extract::rejection::QueryRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
         ApiError::field("query", rejection.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_words;
+
+    #[test]
+    fn serde_and_parser_jargon_is_put_in_plain_words() {
+        assert_eq!(
+            plain_words("invalid value: integer `-1`, expected u32"),
+            "invalid value: integer `-1`, expected a whole number from 0 to 4294967295"
+        );
+        assert!(plain_words("odd number of digits").starts_with("must be an address: 0x and 40 hexadecimal digits"));
+        assert!(plain_words("input contains invalid characters").contains("2026-12-31"));
+        assert_eq!(plain_words("must be 1 to 200 characters"), "must be 1 to 200 characters", "our own words are kept");
     }
 }

@@ -52,7 +52,7 @@ async fn configuration_rules_are_checked(pool: sqlx::PgPool) {
     let (status, body) = rejected_marathon(&app, json!({ "days": 0 })).await;
     assert_field(status, &body, "days", "between 1 and 366");
     let (status, body) = rejected_marathon(&app, json!({ "days": -1 })).await;
-    assert_field(status, &body, "days", "invalid value");
+    assert_field(status, &body, "days", "a whole number from 0");
     let (status, body) = rejected_marathon(&app, json!({ "opening_time": "25:00" })).await;
     assert_field(status, &body, "opening_time", "input");
     let (status, body) = rejected_marathon(&app, json!({ "anti_snipe_window_secs": 7200 })).await;
