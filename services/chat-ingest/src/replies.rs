@@ -20,7 +20,7 @@ use gavel_bus::lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsum
 use gavel_bus::lapin::types::FieldTable;
 use gavel_bus::topology::Topology;
 use gavel_domain::bidding::Rejection;
-use gavel_domain::events::{Event, EventEnvelope};
+use gavel_domain::events::{Event, EventEnvelope, ExtensionCause};
 use gavel_domain::{BidderId, LotId};
 use gavel_store::PgPool;
 use redis::Script;
@@ -276,9 +276,10 @@ impl Replies {
             Event::LotOpened(opened) => {
                 self.announce_lot(opened.lot_id, names, format!("Lot {} is open! Bid with !bid <amount in ETH>", opened.lot_id)).await
             }
-            Event::LotExtended(extended) => {
-                let text = format!("Anti-snipe! Lot {} now ends at {} UTC", extended.lot_id, extended.ends_at.format("%H:%M:%S"));
-                self.announce_lot(extended.lot_id, names, text).await;
+            Event::LotExtended(_) | Event::LotPaused(_) | Event::LotResumed(_) => {
+                if let (Some(lot), Some(text)) = (event.lot_id(), clock_announcement(&event)) {
+                    self.announce_lot(lot, names, text).await;
+                }
             }
             Event::LotClosed(closed) => {
                 let text = match (&closed.winner, closed.amount) {
@@ -380,12 +381,54 @@ impl Names {
     }
 }
 
+/// What chat is told when a lot's clock changes, saying who changed it: a late bid (anti-snipe) or
+/// the host (an extension, a pause and its end).
+fn clock_announcement(event: &Event) -> Option<String> {
+    let at = |time: &chrono::DateTime<Utc>| time.format("%H:%M:%S UTC").to_string();
+    Some(match event {
+        Event::LotExtended(extended) => match extended.cause {
+            ExtensionCause::AntiSnipe => format!("A late bid extends lot {}: it now ends at {}", extended.lot_id, at(&extended.ends_at)),
+            ExtensionCause::Admin => format!("The host extended lot {}: it now ends at {}", extended.lot_id, at(&extended.ends_at)),
+        },
+        Event::LotPaused(paused) => {
+            format!("The host paused bidding on lot {}: the clock is stopped and bids are refused until it resumes", paused.lot_id)
+        }
+        Event::LotResumed(resumed) => format!("Bidding on lot {} is open again: it now ends at {}", resumed.lot_id, at(&resumed.ends_at)),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn line(channel: &str, text: &str) -> Outgoing {
         Outgoing { channel: channel.into(), text: text.into(), reply_to: None }
+    }
+
+    #[test]
+    fn a_clock_change_is_said_as_what_it_is() {
+        use gavel_domain::MarathonId;
+        use gavel_domain::events::{LotExtended, LotPaused, LotResumed};
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+        let extended = |cause| {
+            Event::LotExtended(LotExtended {
+                lot_id: LotId(3),
+                marathon_id: MarathonId(1),
+                previous_ends_at: at,
+                ends_at: at,
+                extensions_used: 1,
+                cause,
+                reopened: false,
+            })
+        };
+        let said = |event: &Event| clock_announcement(event).unwrap_or_default();
+        assert_eq!(said(&extended(ExtensionCause::AntiSnipe)), "A late bid extends lot 3: it now ends at 08:00:00 UTC");
+        assert_eq!(said(&extended(ExtensionCause::Admin)), "The host extended lot 3: it now ends at 08:00:00 UTC");
+        let paused = Event::LotPaused(LotPaused { lot_id: LotId(3), marathon_id: MarathonId(1), paused_at: at, ends_at: at });
+        assert!(said(&paused).starts_with("The host paused bidding on lot 3"));
+        let resumed = Event::LotResumed(LotResumed { lot_id: LotId(3), marathon_id: MarathonId(1), previous_ends_at: at, ends_at: at });
+        assert_eq!(said(&resumed), "Bidding on lot 3 is open again: it now ends at 08:00:00 UTC");
     }
 
     #[tokio::test]
