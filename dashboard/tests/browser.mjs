@@ -1,139 +1,23 @@
 #!/usr/bin/env node
 // Browser tests of the dashboard and the overlay, driven by a Rust test (or tests/mock-run.mjs).
 //
-//   node dashboard/tests/browser.mjs <admin|viewer|overlay> --base-url http://127.0.0.1:PORT
+//   node dashboard/tests/browser.mjs <admin|viewer|overlay|operator|console|settled> --base-url http://127.0.0.1:PORT
 //        [--marathon N] [--lot N] [--username U] [--password P] [--expect-high ETH] [--expect-join URL]
-//        [--screenshot PATH] [--timeout SECS]
+//        [--zone IANA] [--screenshot PATH] [--screenshot-dir DIR] [--timeout SECS]
+//
+// `operator` (tests/operator.mjs), `console` (tests/console.mjs) and `settled` are the operator's
+// console at 1280×800: the live lot with the overlay beside it, the other pages' forms and
+// readings, and a settled lot's settlement and health pages.
 //
 // The line protocol of tests/line-protocol.mjs: `STEP <name>` when the other side must act (place
 // a chat bid, check a rejection), then `GO` on stdin; `PASS` or `FAIL <reason>` last. The page's
 // console and errors go to stderr. Chromium is Debian's (tests/chromium.mjs).
 
 import { withChromium } from './chromium.mjs';
-import { concludeDriver, Failure, flagName, parseFlags, step as stepOf } from './line-protocol.mjs';
-
-/** How long a page may take to show what a step expects. */
-const EXPECT_MS = 10_000;
-/** How long the other side may take to act on a STEP. */
-const GO_TIMEOUT_MS = 60_000;
-
-function parseArgs(argv) {
-  const [scenario, ...rest] = argv;
-  const options = { scenario, ...parseFlags(rest) };
-  if (!['admin', 'viewer', 'overlay'].includes(scenario)) throw new Failure(`unknown scenario ${JSON.stringify(scenario)}; expected admin, viewer or overlay`);
-  if (!options.baseUrl) throw new Failure('--base-url is required');
-  options.baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const need = { admin: ['lot', 'username', 'password'], viewer: ['username', 'password'], overlay: ['marathon'] }[scenario];
-  for (const name of need) if (!options[name]) throw new Failure(`${flagName(name)} is required for ${scenario}`);
-  return options;
-}
-
-const note = (line) => process.stderr.write(`browser.mjs: ${line}\n`);
-const step = (name) => stepOf(GO_TIMEOUT_MS, name);
-
-// --- page helpers ------------------------------------------------------------------------
-
-const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`).first();
-
-async function textOf(page, id) {
-  try {
-    return (await byTestId(page, id).textContent({ timeout: 500 }))?.trim() ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Waits until `test(text)` holds for the element's text; fails naming what was last seen. */
-async function expectText(page, id, test, what, timeoutMs = EXPECT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < deadline) {
-    last = await textOf(page, id);
-    if (last !== null && test(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Failure(`${what}: [data-testid=${id}] ${last === null ? 'never appeared' : `still shows ${JSON.stringify(last)}`} after ${timeoutMs / 1000} s`);
-}
-
-/** Amounts are shown as ETH ("0.02"), possibly with a unit after them. */
-const ethIs = (expected) => (text) => text.replace(/\s*ETH$/i, '') === expected;
-
-async function expectAttribute(page, selector, name, expected, what, timeoutMs = EXPECT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < deadline) {
-    last = await page.locator(selector).first().getAttribute(name, { timeout: 500 }).catch(() => null);
-    if (last === expected) return;
-    await page.waitForTimeout(100);
-  }
-  throw new Failure(`${what}: ${selector} has ${name}=${JSON.stringify(last)}, expected ${JSON.stringify(expected)}, after ${timeoutMs / 1000} s`);
-}
-
-async function click(page, id, what) {
-  try {
-    await byTestId(page, id).click({ timeout: EXPECT_MS });
-  } catch {
-    throw new Failure(`${what}: could not click [data-testid=${id}] within ${EXPECT_MS / 1000} s`);
-  }
-}
-
-async function fillIn(page, id, value, what) {
-  try {
-    await byTestId(page, id).fill(value, { timeout: EXPECT_MS });
-  } catch {
-    throw new Failure(`${what}: could not fill [data-testid=${id}] within ${EXPECT_MS / 1000} s`);
-  }
-}
-
-async function open(page, url, what) {
-  try {
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: EXPECT_MS });
-  } catch (error) {
-    throw new Failure(`${what}: could not load ${url}: ${error.message.split('\n')[0]}`);
-  }
-}
-
-/** A request made by the page itself, with its cookie; returns the status and parsed body. */
-function fetchFromPage(page, path, init) {
-  return page.evaluate(
-    async ([path, init]) => {
-      const response = await fetch(path, { credentials: 'same-origin', ...init });
-      const text = await response.text();
-      let body = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      return { status: response.status, body };
-    },
-    [path, init],
-  );
-}
-
-async function logIn(page, options, role) {
-  await open(page, `${options.baseUrl}/#/login`, 'login page');
-  await fillIn(page, 'login-username', options.username, 'login');
-  await fillIn(page, 'login-password', options.password, 'login');
-  await click(page, 'login-submit', 'login');
-  const deadline = Date.now() + EXPECT_MS;
-  while (Date.now() < deadline) {
-    const actual = await byTestId(page, 'nav-user').getAttribute('data-role', { timeout: 250 }).catch(() => null);
-    if (actual !== null) {
-      if (role(actual)) return actual;
-      throw new Failure(`login: ${options.username} has the role ${actual}, not what the scenario needs`);
-    }
-    const error = await textOf(page, 'login-error');
-    if (error) throw new Failure(`login: refused: ${error}`);
-  }
-  throw new Failure(`login: not signed in after ${EXPECT_MS / 1000} s`);
-}
-
-async function screenshot(page, options, extra = {}) {
-  if (!options.screenshot) return;
-  await page.screenshot({ path: options.screenshot, ...extra });
-  note(`screenshot saved to ${options.screenshot}`);
-}
+import { concludeDriver, Failure, flagName, parseFlags } from './line-protocol.mjs';
+import { consoleScenario } from './console.mjs';
+import { operatorScenario } from './operator.mjs';
+import { click, EXPECT_MS, ethIs, expectAttribute, expectText, fetchFromPage, fillIn, logIn, note, open, screenshot, step, textOf } from './page.mjs';
 
 // --- scenarios ---------------------------------------------------------------------------
 
@@ -229,15 +113,62 @@ async function overlay(page, options) {
   await screenshot(page, options, { omitBackground: true });
 }
 
+/** The settlement page of a settled lot and the health page, as an operator reads them after a
+ * sale: the summary (winner, amount, NFT moved) in a page no wider than the window; the chain as
+ * the settlement service reports it and every service up. */
+async function settled(page, options) {
+  await logIn(page, options, (role) => role === 'admin');
+  await open(page, `${options.baseUrl}/#/settlement/${options.lot}`, 'settlement page');
+  await expectText(page, 'settlement-nft-moved', (text) => /yes/i.test(text), 'settlement summary: the NFT moved');
+  await expectText(page, 'settlement-winner', (text) => text.length > 0 && text !== '—', 'settlement summary: the winner');
+  await expectText(page, 'settlement-amount', (text) => /\d/.test(text), 'settlement summary: the amount');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > LAPTOP.width) throw new Failure(`settlement page: ${width} px wide, wider than the ${LAPTOP.width} px window`);
+  await screenshot(page, { screenshot: options.screenshotDir && `${options.screenshotDir}/operator-settlement.png` });
+
+  await open(page, `${options.baseUrl}/#/health`, 'health page');
+  await expectAttribute(page, '[data-testid="health-service-settlement"]', 'data-ok', 'true', 'health: the settlement service');
+  await expectText(page, 'health-chain-head', (text) => /^\d+$/.test(text), 'health: the chain head, as settlement reports it');
+  const instances = page.locator('[data-testid^="health-service-chat-ingest"]');
+  await expectAttribute(page, '[data-testid^="health-service-chat-ingest"]', 'data-ok', 'true', 'health: the chat-ingest instance');
+  note(`health shows ${await instances.count()} chat-ingest instance(s) up`);
+  await screenshot(page, { screenshot: options.screenshotDir && `${options.screenshotDir}/operator-health.png` });
+}
+
 // --- main --------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const [scenario, ...rest] = argv;
+  const options = { scenario, ...parseFlags(rest) };
+  if (!(scenario in SCENARIOS)) throw new Failure(`unknown scenario ${JSON.stringify(scenario)}; expected one of ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!options.baseUrl) throw new Failure('--base-url is required');
+  options.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  for (const name of SCENARIOS[scenario].needs) if (!options[name]) throw new Failure(`${flagName(name)} is required for ${scenario}`);
+  return options;
+}
+
+const FULL_HD = { width: 1920, height: 1080 };
+/** The operator's laptop, the size the issue's screenshots are taken at. */
+const LAPTOP = { width: 1280, height: 800 };
+
+/** Each scenario: what runs it, the flags it needs, the window it runs in. */
+const SCENARIOS = {
+  admin: { run: admin, needs: ['lot', 'username', 'password'], viewport: FULL_HD },
+  viewer: { run: viewer, needs: ['username', 'password'], viewport: FULL_HD },
+  overlay: { run: overlay, needs: ['marathon'], viewport: FULL_HD },
+  operator: { run: operatorScenario, needs: ['marathon', 'lot', 'username', 'password'], viewport: LAPTOP },
+  console: { run: consoleScenario, needs: ['marathon', 'lot', 'username', 'password'], viewport: LAPTOP },
+  settled: { run: settled, needs: ['lot', 'username', 'password'], viewport: LAPTOP },
+};
 
 concludeDriver(async () => {
   const options = parseArgs(process.argv.slice(2));
   await withChromium(`the ${options.scenario} scenario`, Number(options.timeout ?? 180), async (browser) => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const { run, viewport } = SCENARIOS[options.scenario];
+    const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     page.on('console', (message) => note(`console.${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => note(`page error: ${error.message}`));
-    await { admin, viewer, overlay }[options.scenario](page, options);
+    await run(page, options);
   });
 });

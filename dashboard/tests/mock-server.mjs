@@ -8,6 +8,9 @@
 //   POST /__mock/bid {"lot":2,"bidder":"twitch:1","eth":"0.05"}  places a chat bid
 //   POST /__mock/resync                                         tells every stream to resync
 //
+// Marathons are created, edited and deleted, and lots added, with the API's field errors (422
+// with `field`) and conflicts (409), so the forms' messages can be tried.
+//
 // tests/mock-run.mjs imports createMock() and plays the Rust side of the driver protocol.
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,13 +40,14 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
   const now = Date.now();
   const marathon = {
     id: 1, created_at: iso(now - 86_400_000 * 2), name: 'Winter marathon', first_day: iso(now - 86_400_000).slice(0, 10), days: 30,
-    time_zone: 'Europe/Paris', opening_time: '20:00:00', lot_duration_secs: 3600, reserve_wei: ethToWei('0.01'), increment_bps: 500,
+    time_zone: 'Europe/Berlin', opening_time: '20:00:00', lot_duration_secs: 3600, reserve_wei: ethToWei('0.01'), increment_bps: 500,
     min_increment_wei: ethToWei('0.001'), anti_snipe_window_secs: 30, anti_snipe_extension_secs: 30, anti_snipe_max_extensions: 10,
-    allow_self_outbid: false, no_sale: 'burn', chat_channels: ['twitch:gavel'], auction_house: null,
+    allow_self_outbid: false, no_sale: 'burn', chat_channels: ['twitch:gavel'], auction_house: null, show_join_qr: false,
   };
+  const marathons = [marathon];
   const lot = (id, day, state, startsAt, endsAt) => ({
     id, token_id: id, marathon_id: 1, day_index: day, token_uri: `ipfs://bafy/lot-${id}.json`, image_url: `/__mock/lot-${id}.svg`,
-    state, starts_at: iso(startsAt), ends_at: iso(endsAt), extensions_used: 0, winner_final_at: null, cancel_reason: null,
+    state, starts_at: iso(startsAt), ends_at: iso(endsAt), extensions_used: 0, winner_final_at: null, cancel_reason: null, paused_at: null,
   });
   const lots = [
     lot(1, 0, 'COMPLETED', now - 86_400_000, now - 86_400_000 + 3_600_000),
@@ -61,8 +65,8 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
   ];
   const settings = { bidding_paused: false, chat_replies: true };
   const attempts = [
-    { id: 1, action: 'open', kind: 'sent', call: 'openLot', nonce: 7, tx_hash: '0x' + 'ab'.repeat(32), max_fee_per_gas: '1500000000', block_number: 101, detail: '', created_at: iso(now - 86_400_000) },
-    { id: 2, action: 'settle', kind: 'confirmed', call: 'settleLot', nonce: 8, tx_hash: '0x' + 'cd'.repeat(32), max_fee_per_gas: '1500000000', block_number: 140, detail: 'to twitch:2 for 0.04 ETH', created_at: iso(now - 82_000_000) },
+    { id: 1, lot_id: 1, action: 'open', kind: 'sent', call: 'openLot', nonce: 7, tx_hash: '0x' + 'ab'.repeat(32), max_fee_per_gas: '1500000000', block_number: 101, detail: '', created_at: iso(now - 86_400_000) },
+    { id: 2, lot_id: 1, action: 'close', kind: 'confirmed', call: 'settleLot', nonce: 8, tx_hash: '0x' + 'cd'.repeat(32), max_fee_per_gas: '1500000000', block_number: 140, detail: 'to twitch:2 for 0.04 ETH', created_at: iso(now - 82_000_000) },
   ];
   const events = [];
   const clients = new Set();
@@ -106,7 +110,7 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
     const high = lead(lotId);
     const reject = (code, message) => {
       bids.push({ id: nextBidId++, lot_id: lotId, bidder: bidderId, kind: 'plain', offered_wei: offered, decision: 'REJECTED', reason_code: code, reason: message, received_at: received, decided_at: received, voided_at: null, void_reason: null });
-      return emit('bid.rejected', { message_id: `twitch:${randomUUID()}`, channel: 'twitch:gavel', lot_id: lotId, bidder: bidderId, reason: { code }, message, received_at: received });
+      return emit('bid.rejected', { message_id: `twitch:${randomUUID()}`, channel: 'twitch:gavel', lot_id: lotId, bidder: bidderId, amount: offered, reason: { code }, message, received_at: received });
     };
     if (settings.bidding_paused) return reject('paused', 'Bidding is paused for a moment.');
     if (!target || target.state !== 'ACTIVE') return reject('not_open', 'No lot is open.');
@@ -142,6 +146,21 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
     let body = '';
     for await (const chunk of req) body += chunk;
     return body ? JSON.parse(body) : {};
+  }
+
+  const invalid = (res, field, message) => json(res, 422, { error: 'invalid_field', field, message });
+  const conflict = (res, message) => json(res, 409, { error: 'conflict', message });
+  const opened = (marathonId) => lots.some((l) => l.marathon_id === marathonId && l.state !== 'PENDING' && l.state !== 'CANCELLED');
+
+  /** The API's checks of a marathon, in its words and with its field names; null when fine. */
+  function marathonProblem(spec) {
+    if (!String(spec.name ?? '').trim()) return ['name', 'must be 1 to 200 characters'];
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(spec.first_day ?? '')) return ['first_day', 'premature end of input'];
+    if (spec.first_day < iso(Date.now()).slice(0, 10)) return ['first_day', 'must not be in the past'];
+    if (!Number.isInteger(spec.days) || spec.days < 1 || spec.days > 366) return ['days', 'must be between 1 and 366'];
+    for (const [i, channel] of (spec.chat_channels ?? []).entries()) if (!/^[a-z]+:[A-Za-z0-9_#-]+$/.test(channel)) return [`chat_channels[${i}]`, `'${channel}' has no platform: write it as platform:name`];
+    if (spec.anti_snipe_window_secs > 0 && spec.anti_snipe_extension_secs === 0) return ['anti_snipe_extension_secs', 'must be at least 1 while the window is not 0'];
+    return null;
   }
 
   function json(res, status, body) {
@@ -233,17 +252,61 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
     if (path === '/api/events/recent' && method === 'GET') {
       const type = url.searchParams.get('type');
       const lotId = url.searchParams.get('lot_id');
+      const bidderId = url.searchParams.get('bidder');
+      const beforeSeq = Number(url.searchParams.get('before_seq') ?? Infinity);
       const limit = Number(url.searchParams.get('limit') ?? 100);
-      const found = events.filter((e) => (!type || e.type === type) && (!lotId || e.payload.lot_id === Number(lotId))).reverse().slice(0, limit);
-      return json(res, 200, { events: found });
+      const mentions = (value) => (typeof value === 'string' ? value === bidderId : value && typeof value === 'object' ? Object.values(value).some(mentions) : false);
+      const matching = events.filter((e) => e.seq < beforeSeq && (!type || e.type === type) && (!lotId || e.payload.lot_id === Number(lotId)) && (!bidderId || mentions(e.payload))).reverse();
+      const page = matching.slice(0, limit);
+      return json(res, 200, { events: page, next_before_seq: matching.length > limit ? page[page.length - 1].seq : null });
     }
-    if (path === '/api/marathons' && method === 'GET') return json(res, 200, [marathon]);
+    if (path === '/api/marathons' && method === 'GET') return json(res, 200, marathons);
+    if (path === '/api/marathons' && method === 'POST') {
+      if (!needs('admin')) return forbid('admin');
+      const spec = await readJson(req);
+      const problem = marathonProblem(spec);
+      if (problem) return invalid(res, ...problem);
+      const created = { ...marathon, ...spec, id: marathons.length + 1, created_at: iso(Date.now()), opening_time: `${spec.opening_time}:00`.slice(0, 8) };
+      marathons.push(created);
+      return json(res, 201, created);
+    }
     m = /^\/api\/marathons\/(\d+)$/.exec(path);
-    if (m && method === 'GET') return Number(m[1]) === 1 ? json(res, 200, { marathon, lots: lots.map(lotView) }) : json(res, 404, { error: 'not_found', message: 'marathon not found' });
+    const target = m ? marathons.find((one) => one.id === Number(m[1])) : undefined;
+    if (m && !target) return json(res, 404, { error: 'not_found', message: 'marathon not found' });
+    if (m && method === 'GET') return json(res, 200, { marathon: target, lots: lots.filter((l) => l.marathon_id === target.id).map(lotView) });
     if (m && method === 'PATCH') {
       if (!needs('admin')) return forbid('admin');
-      Object.assign(marathon, await readJson(req));
-      return json(res, 200, marathon);
+      const edit = await readJson(req);
+      const schedule = ['first_day', 'days', 'time_zone', 'opening_time', 'lot_duration_secs'].filter((field) => field in edit);
+      if (schedule.length && opened(target.id)) return conflict(res, 'the schedule is fixed once a lot has opened');
+      const problem = marathonProblem({ ...target, ...edit, first_day: edit.first_day ?? '2999-01-01' });
+      if (problem) return invalid(res, ...problem);
+      Object.assign(target, edit);
+      return json(res, 200, target);
+    }
+    if (m && method === 'DELETE') {
+      if (!needs('admin')) return forbid('admin');
+      if (opened(target.id)) return conflict(res, 'a lot of this marathon has opened: bids may exist');
+      marathons.splice(marathons.indexOf(target), 1);
+      res.writeHead(204);
+      return res.end();
+    }
+    m = /^\/api\/marathons\/(\d+)\/lots$/.exec(path);
+    if (m && method === 'POST') {
+      if (!needs('admin')) return forbid('admin');
+      const owner = marathons.find((one) => one.id === Number(m[1]));
+      if (!owner) return json(res, 404, { error: 'not_found', message: 'marathon not found' });
+      const spec = await readJson(req);
+      for (const field of ['token_uri', 'image_url']) if (!/^(ipfs|ar|https?):\/\/\S+$/.test(spec[field] ?? '')) return invalid(res, field, 'must be an ipfs://, ar://, https:// or http:// URI of at most 2048 bytes, without spaces');
+      const startsAt = Date.parse(spec.starts_at ?? '');
+      const endsAt = spec.ends_at ? Date.parse(spec.ends_at) : startsAt + owner.lot_duration_secs * 1000;
+      if (!(startsAt > Date.now())) return invalid(res, 'starts_at', 'must be in the future');
+      if (!(endsAt > startsAt)) return invalid(res, 'ends_at', 'must be after starts_at');
+      if (lots.some((l) => l.marathon_id === owner.id && l.day_index === spec.day_index && l.state !== 'CANCELLED')) return conflict(res, `day ${spec.day_index} of this marathon already has a lot`);
+      const added = lot(lots.length + 1, spec.day_index, 'PENDING', startsAt, endsAt);
+      Object.assign(added, { marathon_id: owner.id, token_uri: spec.token_uri, image_url: spec.image_url });
+      lots.push(added);
+      return json(res, 201, lotView(added));
     }
     m = /^\/api\/lots\/(\d+)(\/[a-z]+)?$/.exec(path);
     if (m) {
@@ -255,7 +318,7 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
         const page = bids.filter((b) => b.lot_id === target.id).slice().reverse().slice(0, Number(url.searchParams.get('limit') ?? 50));
         return json(res, 200, { bids: page, next_before: null });
       }
-      if (rest === '/settlement' && method === 'GET') return json(res, 200, { attempts: target.id === 1 ? attempts : [] });
+      if (rest === '/settlement' && method === 'GET') return json(res, 200, { attempts: attempts.filter((a) => a.lot_id === target.id) });
       if (rest === '/extend' && method === 'POST') {
         if (!needs('operator')) return forbid('operator');
         const { ends_at } = await readJson(req);
@@ -295,6 +358,7 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
       if (!needs('operator')) return forbid('operator');
       if (m[2] === '/ban') {
         const { reason } = await readJson(req);
+        if (!reason?.trim()) return invalid(res, 'reason', 'must be 1 to 500 characters');
         Object.assign(target, { banned: true, ban_reason: reason });
         emit('bidder.banned', { bidder: target.id, reason, voided_bids: [] });
       } else {
@@ -322,9 +386,15 @@ export function createMock({ lotSecondsLeft = 240 } = {}) {
     if (path === '/api/health/system' && method === 'GET') {
       return json(res, 200, {
         postgres: { ok: true }, redis: { ok: true },
-        rabbitmq: { ok: true, queues: [{ name: 'gavel.bids', messages: 0, consumers: 1 }, { name: 'gavel.replies', messages: 3, consumers: 1 }] },
-        chain: { configured: true, head: 152, signer_balance_wei: ethToWei('0.75') },
-        services: { scheduler: { last_beat_ms_ago: 120 }, engine: { last_beat_ms_ago: 80 } },
+        rabbitmq: {
+          ok: true,
+          queues: [{ name: 'gavel.bids', messages: 0, consumers: 1 }, { name: 'gavel.bids.dead', messages: 0, consumers: 0 }, { name: 'gavel.chat-replies', messages: 3, consumers: 1 }],
+        },
+        chain: { configured: true, reported_by: 'settlement', chain_id: 11011, head: 152, signer: '0x' + 'f3'.repeat(20), signer_balance_wei: ethToWei('0.75') },
+        services: {
+          scheduler: { last_beat_ms_ago: 120 }, engine: { last_beat_ms_ago: 80 }, settlement: { last_beat_ms_ago: 1_400 },
+          chat_ingest: [{ id: 'ingest-a', last_seen_ms_ago: 900 }, { id: 'ingest-b', last_seen_ms_ago: 1_200 }],
+        },
       });
     }
     return json(res, 404, { error: 'not_found', message: 'route not found' });

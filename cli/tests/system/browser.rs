@@ -19,11 +19,11 @@ use tokio::process::Command;
 use crate::support::{eventually, sandbox};
 
 const DRIVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dashboard/tests/browser.mjs");
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// Runs a driver scenario; `act` is called with each STEP's name before `GO` is sent. Returns
 /// the driver's last line.
-async fn drive<F, Fut>(args: &[String], mut act: F) -> String
+pub(crate) async fn drive<F, Fut>(args: &[String], mut act: F) -> String
 where
     F: FnMut(String) -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -53,13 +53,13 @@ where
     last
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gavel-browser-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     dir
 }
 
-fn assert_png(path: &Path) {
+pub(crate) fn assert_png(path: &Path) {
     let bytes = std::fs::read(path).expect("screenshot");
     assert!(bytes.len() > 1000 && bytes.starts_with(b"\x89PNG"), "a PNG screenshot at {}", path.display());
 }
@@ -154,14 +154,120 @@ async fn the_dashboard_follows_bids_voids_and_maintenance_and_refuses_what_it_mu
     assert_eq!(drive(&args, |_| async {}).await, "PASS");
     assert_png(&shots.join("overlay.png"));
 
+    keep_screenshots(&shots, &["dashboard.png", "overlay.png"]);
+    sandbox.stop().await.expect("stop");
+}
+
+/// Keeps the scenario's screenshots when `GAVEL_SCREENSHOTS` names a folder (`docs/screenshots`
+/// refreshes the README's pictures), then removes the run's own folder.
+pub(crate) fn keep_screenshots(shots: &Path, names: &[&str]) {
     if let Ok(keep) = std::env::var("GAVEL_SCREENSHOTS") {
-        // `GAVEL_SCREENSHOTS=docs/screenshots scripts/test …` refreshes the README's pictures.
         let keep = PathBuf::from(keep);
         std::fs::create_dir_all(&keep).expect("screenshot folder");
-        for name in ["dashboard.png", "overlay.png"] {
+        for name in names {
             std::fs::copy(shots.join(name), keep.join(name)).expect("copy screenshot");
         }
     }
-    let _ = std::fs::remove_dir_all(&shots);
+    let _ = std::fs::remove_dir_all(shots);
+}
+
+/// The operator's console at 1280×800 on a live lot: what is typed survives a burst of bids, a
+/// pause reaches the overlay within a second and stops its countdown, a void and a ban-with-void
+/// are undone, the trail says who did what, a cancelled day gets a new lot; then the other pages:
+/// every form's bad input at its field, times with their zone, each ingest instance up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_console_holds_up_on_a_live_lot() {
+    let mut sandbox = sandbox().await;
+    let twitch = LocalTwitchServer::start().await.expect("twitch");
+    let seeded = sandbox.seed_viewers("twitch", 2, Wei::from(1_000_000_000_000_000_000u128)).await.expect("viewers");
+    let api: SocketAddr = sandbox.start_auction_manager(EngineConfig::default()).await.expect("auction-manager");
+    let source = gavel::twitch::local_source(twitch.addr(), "gavel");
+    sandbox.start_chat_ingest(sandbox.ingest_config("ingest-a"), vec![source], None);
+    tokio::time::timeout(Duration::from_secs(20), twitch.wait_for_joins(1)).await.expect("joined");
+    create_user(&sandbox.pool, "ada", Role::Admin, PASSWORD).await.expect("admin");
+    let [alice, bob] = [0, 1].map(|i| Viewer::new(&seeded[i].user_id, &seeded[i].login, ["Alice", "Bob"][i]));
+    let base = format!("http://{api}");
+    let shots = screenshot_dir();
+
+    let start = Utc::now() + chrono::Duration::milliseconds(300);
+    let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(900), (0, 0)).await.expect("lot");
+    let marathon = gavel_store::lots::get(&sandbox.pool, lot).await.expect("lot").expect("lot").lot.marathon_id;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let args = scenario_args("operator", &base, marathon.0, lot.0, &shots);
+    let last = drive(&args, |step| {
+        let (twitch, alice, bob) = (&twitch, &alice, &bob);
+        async move {
+            match step.as_str() {
+                // 0.010, 0.011, … 0.029 ETH, Alice and Bob in turn: Bob's 0.029 last.
+                "place-20-bids" => {
+                    for i in 0..20u32 {
+                        let viewer = if i % 2 == 0 { alice } else { bob };
+                        twitch.say("gavel", viewer, &format!("!bid 0.0{}", 10 + i)).await;
+                        tokio::time::sleep(Duration::from_millis(150)).await;
+                    }
+                }
+                "place-bid-0.05" => {
+                    twitch.say("gavel", alice, "!bid 0.05").await;
+                }
+                other => panic!("unknown step {other}"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(last, "PASS");
+    for name in ["operator-live.png", "operator-paused.png"] {
+        assert_png(&shots.join(name));
+    }
+
+    // The other pages, on a marathon of its own in Berlin's time zone, its lot with two bids.
+    let start = Utc::now() + chrono::Duration::milliseconds(300);
+    let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(900), (0, 0)).await.expect("lot");
+    let marathon = gavel_store::lots::get(&sandbox.pool, lot).await.expect("lot").expect("lot").lot.marathon_id;
+    sqlx::query("UPDATE marathons SET time_zone = 'Europe/Berlin' WHERE id = $1")
+        .bind(marathon.0)
+        .execute(&sandbox.pool)
+        .await
+        .expect("zone");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for (viewer, amount) in [(&alice, "0.06"), (&bob, "0.07")] {
+        twitch.say("gavel", viewer, &format!("!bid {amount}")).await;
+    }
+    eventually(Duration::from_secs(20), "both bids decided", || async {
+        gavel_store::lots::get(&sandbox.pool, lot)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|record| record.lot.high)
+            .is_some_and(|high| high.bidder.as_str() == "twitch:2")
+    })
+    .await;
+    let mut args = scenario_args("console", &base, marathon.0, lot.0, &shots);
+    args.extend(["--zone".to_owned(), "Europe/Berlin".to_owned()]);
+    assert_eq!(drive(&args, |step| async move { panic!("unknown step {step}") }).await, "PASS");
+    assert_png(&shots.join("operator-form-errors.png"));
+
+    keep_screenshots(&shots, &["operator-live.png", "operator-paused.png", "operator-form-errors.png"]);
     sandbox.stop().await.expect("stop");
+}
+
+/// A scenario's flags: the admin's login, the marathon and lot, where screenshots go.
+pub(crate) fn scenario_args(scenario: &str, base: &str, marathon: i64, lot: i64, shots: &Path) -> Vec<String> {
+    [
+        scenario,
+        "--base-url",
+        base,
+        "--marathon",
+        &marathon.to_string(),
+        "--lot",
+        &lot.to_string(),
+        "--username",
+        "ada",
+        "--password",
+        PASSWORD,
+        "--screenshot-dir",
+        &shots.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }

@@ -6,7 +6,6 @@
 //! chat, and acts on the driver's `STEP`s.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -18,6 +17,9 @@ use gavel_domain::lot::LotState;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
+use gavel_auction_manager::users::{Role, create_user};
+
+use crate::browser;
 use crate::chain::TestChain;
 use crate::settlement::{ask, start_bidding, wait_completed};
 use crate::support::sandbox;
@@ -171,13 +173,17 @@ async fn a_viewer_deposits_links_bids_wins_and_withdraws_from_the_marathon_page(
         let bytes = std::fs::read(shots.join(name)).expect("screenshot");
         assert!(bytes.len() > 1000 && bytes.starts_with(b"\x89PNG"), "{name}");
     }
-    if let Ok(keep) = std::env::var("GAVEL_SCREENSHOTS") {
-        let keep = PathBuf::from(keep);
-        std::fs::create_dir_all(&keep).expect("screenshot folder");
-        for name in &pictures {
-            std::fs::copy(shots.join(name), keep.join(name)).expect("copy screenshot");
-        }
+
+    // The operators' view of the same show: the lot's settlement summed up, and the health page
+    // with the chain as the settlement service reports it and each ingest instance up.
+    create_user(&sandbox.pool, "ada", Role::Admin, browser::PASSWORD).await.expect("admin");
+    let args = browser::scenario_args("settled", &format!("http://{api}"), marathon.0, lot.0, &shots);
+    assert_eq!(browser::drive(&args, |step| async move { panic!("unknown step {step}") }).await, "PASS");
+    let mut names: Vec<&str> = pictures.iter().map(String::as_str).collect();
+    names.extend(["operator-settlement.png", "operator-health.png"]);
+    for name in &names[pictures.len()..] {
+        browser::assert_png(&shots.join(name));
     }
-    let _ = std::fs::remove_dir_all(&shots);
+    browser::keep_screenshots(&shots, &names);
     sandbox.stop().await.expect("stop");
 }

@@ -1,9 +1,10 @@
 // What every page of the dashboard shares: the session and its role, the one all-events stream,
-// and the error banner.
+// and the error banner (for errors that belong to no form field: those go under the field).
 
 import { ApiError } from '../shared/api';
 import { subscribe, type Stream } from '../shared/sse';
 import type { EventEnvelope, Role, Session } from '../shared/api-types';
+import { bannerWords } from './forms';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
@@ -46,10 +47,16 @@ export class LiveHub {
   }
 }
 
+/** What put the banner up: an operator's action, or a read the page made by itself. */
+type BannerSource = 'action' | 'read';
+
 export class App {
   readonly live = new LiveHub();
   session: Session | null = null;
   showError: (message: string | null) => void = () => {};
+  private banner: BannerSource | null = null;
+  /** Bumped on every navigation: what a page left behind reports nothing on the next one. */
+  private page = 0;
 
   get role(): Role | null {
     return this.session?.user.role ?? null;
@@ -60,28 +67,50 @@ export class App {
     return this.role !== null && RANK[this.role] >= RANK[role];
   }
 
-  report(error: unknown): void {
-    if (error instanceof ApiError) {
-      if (error.status === 401) return; // handled by the redirect to the login page
-      const field = error.field ? ` (${error.field})` : '';
-      this.showError(`${error.message}${field} [${error.status} ${error.code}]`);
-    } else {
-      this.showError(error instanceof Error ? error.message : String(error));
-    }
+  /** A new page is shown: the old page's banner goes, and its late answers are ignored. */
+  navigated(): void {
+    this.page += 1;
+    this.clearError();
+  }
+
+  /** Shows a failure in the banner, in plain words (forms put theirs at the field first). */
+  report(error: unknown, source: BannerSource = 'action'): void {
+    if (error instanceof ApiError && error.status === 401) return; // handled by the redirect to the login page
+    this.banner = source;
+    this.showError(bannerWords(error));
   }
 
   clearError(): void {
+    this.banner = null;
     this.showError(null);
   }
 
-  /** Runs an action, reporting a failure in the banner; resolves to whether it succeeded. */
+  /** Runs an operator's action, reporting a failure in the banner; resolves to whether it succeeded. */
   async attempt(action: () => Promise<unknown>): Promise<boolean> {
+    const page = this.page;
     try {
       await action();
-      this.clearError();
+      if (page === this.page) this.clearError();
       return true;
     } catch (error) {
-      this.report(error);
+      if (page === this.page) this.report(error);
+      return false;
+    }
+  }
+
+  /**
+   * Runs a read the page makes by itself (a reload after an event, a timer). A failure shows in
+   * the banner; a success clears only a banner such a read put up, never an action's error,
+   * which stays until the operator's next successful action or another page.
+   */
+  async load(read: () => Promise<unknown>): Promise<boolean> {
+    const page = this.page;
+    try {
+      await read();
+      if (page === this.page && this.banner === 'read') this.clearError();
+      return true;
+    } catch (error) {
+      if (page === this.page) this.report(error, 'read');
       return false;
     }
   }

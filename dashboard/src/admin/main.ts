@@ -6,6 +6,7 @@ import { api, handleUnauthenticated, setCsrfToken } from '../shared/api';
 import { fill, h } from '../shared/dom';
 import type { Session, Settings } from '../shared/api-types';
 import { App, type Page } from './app';
+import { zoneChoice } from './zone';
 import { biddersPage } from './pages/bidders';
 import { eventsPage } from './pages/events';
 import { healthPage } from './pages/health';
@@ -44,7 +45,12 @@ const root = document.getElementById('app')!;
 const banner = h('div', { class: 'error-banner', testid: 'error-banner', role: 'alert', hidden: true });
 const outlet = h('main', { class: 'outlet' });
 const pausedBadge = h('span', { class: 'badge badge-paused', testid: 'paused-badge', hidden: true }, 'Bidding paused');
-const streamStatus = h('span', { class: 'stream-status', testid: 'stream-status', title: 'live event stream' });
+// The dashboard's connection to the event stream, not the show: "live" there read as "on air".
+const streamStatus = h('span', {
+  class: 'stream-status',
+  testid: 'stream-status',
+  title: 'Whether this page receives Gavel’s events as they happen. When not connected, pages show what they last read and catch up on reconnecting.',
+});
 let dispose: (() => void) | void;
 
 app.showError = (message) => {
@@ -53,7 +59,7 @@ app.showError = (message) => {
 };
 app.live.onStatus = (status) => {
   streamStatus.dataset.status = status;
-  streamStatus.textContent = status === 'open' ? '● live' : status === 'connecting' ? '○ reconnecting' : '○ offline';
+  streamStatus.textContent = status === 'open' ? '● updates: connected' : status === 'connecting' ? '○ updates: reconnecting…' : '○ updates: offline';
 };
 app.live.listen({
   onEvent: (event) => {
@@ -104,12 +110,13 @@ function layout(): HTMLElement {
       h(
         'nav',
         null,
-        NAV.map(([href, label]) => h('a', { href, class: path.startsWith(href.slice(1)) ? 'active' : null }, label)),
+        NAV.map(([href, label]) => h('a', { href, class: path.startsWith(href.slice(1)) ? 'active' : null, testid: `nav-${href.slice(2)}` }, label)),
       ),
       h(
         'div',
         { class: 'who' },
         pausedBadge,
+        zoneChoice(),
         streamStatus,
         h('span', { testid: 'nav-user', 'data-role': session.user.role }, `${session.user.username} · ${session.user.role}`),
         h('button', { class: 'link', testid: 'logout', onclick: () => void signOut() }, 'Log out'),
@@ -123,7 +130,7 @@ function layout(): HTMLElement {
 function render(): void {
   dispose?.();
   dispose = undefined;
-  app.clearError();
+  app.navigated();
   const path = location.hash.replace(/^#/, '') || '/';
   if (!app.session) {
     fill(root, banner, outlet);

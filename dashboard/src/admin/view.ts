@@ -1,7 +1,8 @@
-// Small pieces several pages draw the same way: amounts, states, bidder names, times.
+// Small pieces several pages draw the same way: amounts, states, bidder names, days,
+// transaction hashes.
 
 import { api } from '../shared/api';
-import { h } from '../shared/dom';
+import { copyButton, h } from '../shared/dom';
 import type { Bidder, LotState } from '../shared/api-types';
 import { weiToEth } from '../shared/wei';
 
@@ -14,10 +15,26 @@ export function stateBadge(state: LotState, testid?: string): HTMLElement {
   return h('span', { class: `badge state-${state.toLowerCase()}`, testid }, state);
 }
 
+/** Days are numbered from 1 for people (as the overlay says "Day 1"); the API's day_index from 0. */
+export function dayLabel(dayIndex: number): string {
+  return `Day ${dayIndex + 1}`;
+}
+
+/** A transaction hash or address shortened to `0x1234…abcd`, whole in its title, with a copy button. */
+export function hashCell(hash: string, testid?: string): HTMLElement {
+  return h(
+    'span',
+    { class: 'hash' },
+    h('span', { class: 'mono', title: hash, testid, 'data-hash': hash }, `${hash.slice(0, 6)}…${hash.slice(-4)}`),
+    ' ',
+    copyButton(hash, testid ? `${testid}-copy` : 'copy-hash'),
+  );
+}
+
 const names = new Map<string, Promise<string | null>>();
 
-/** A bidder shown by id at once, then by display name once it is known. */
-export function bidderTag(id: string, testid?: string): HTMLElement {
+/** A bidder shown by id at once, then by display name once it is known (`withId`: "dex (twitch:1004)"). */
+export function bidderTag(id: string, testid?: string, withId = false): HTMLElement {
   const tag = h('span', { class: 'bidder', testid, 'data-bidder': id, title: id }, id);
   let name = names.get(id);
   if (!name) {
@@ -28,27 +45,7 @@ export function bidderTag(id: string, testid?: string): HTMLElement {
     names.set(id, name);
   }
   void name.then((known) => {
-    if (known) tag.textContent = known;
+    if (known) tag.textContent = withId && known !== id ? `${known} (${id})` : known;
   });
   return tag;
-}
-
-/** An RFC 3339 instant as the value of an `<input type="datetime-local">` (local time). */
-export function toLocalInput(iso: string): string {
-  const date = new Date(iso);
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 19);
-}
-
-/** The value of an `<input type="datetime-local">` as an RFC 3339 instant, or null if empty. */
-export function fromLocalInput(value: string): string | null {
-  if (!value) return null;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`not a date and time: ${value}`);
-  return date.toISOString();
-}
-
-export function shortTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString(undefined, { hour12: false });
 }

@@ -184,6 +184,24 @@ token_id: LotId, marathon_id: MarathonId, day_index: number, token_uri: string, 
  */
 paused_at: string | null, };
 
+/**
+ * What operators did to a lot, newest first.
+ */
+export type LotAudit = { entries: Array<LotAuditEntry>, };
+
+/**
+ * An audit entry with the name of who made it, as the live lot's trail shows it.
+ */
+export type LotAuditEntry = { id: number, 
+/**
+ * The user's name; none for a user since deleted.
+ */
+username: string | null, action: string, target: string, 
+/**
+ * What the action recorded: `reason`, `from`/`to`, `voided_bids`, … (always an object).
+ */
+details: Record<string, unknown>, at: string, };
+
 export type LotCancelled = { lot_id: LotId, marathon_id: MarathonId, reason: string, };
 
 export type LotClosed = { lot_id: LotId, marathon_id: MarathonId, winner: BidderId | null, amount: string | null, 

@@ -1,5 +1,6 @@
 // A tiny render helper: `h('div', { class: 'x', testid: 'y', onclick }, children…)`. Pages build
-// their DOM with it and replace a region when its data changes; there is no virtual DOM.
+// their DOM with it and replace a region when its data changes; there is no virtual DOM. And the
+// copy button every page uses for hashes, addresses and chat lines.
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 
@@ -32,4 +33,20 @@ function append(parent: Node, children: Child[]): void {
 export function fill(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, children);
+}
+
+/** A button that copies `text`, saying so for a moment. */
+export function copyButton(text: string, testid: string): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'secondary small', testid }, 'Copy');
+  button.addEventListener('click', () => {
+    const done = (label: string) => {
+      button.textContent = label;
+      setTimeout(() => (button.textContent = 'Copy'), 2_000);
+    };
+    navigator.clipboard?.writeText(text).then(
+      () => done('Copied'),
+      () => done('Select and copy'),
+    ) ?? done('Select and copy');
+  });
+  return button;
 }

@@ -6,24 +6,32 @@
 
 import type { EventEnvelope } from './api-types';
 
-/** Every type in docs/events.md; EventSource delivers named events only to named listeners. */
-export const EVENT_TYPES = [
-  'lot.opened',
-  'lot.extended',
-  'lot.processing',
-  'lot.closed',
-  'lot.completed',
-  'lot.cancelled',
-  'bid.accepted',
-  'bid.rejected',
-  'bid.voided',
-  'bidder.banned',
-  'bidder.unbanned',
-  'bidding.paused',
-  'bidding.resumed',
-  'deposit.credited',
-  'settlement.attempt',
-] as const;
+/**
+ * Every event type (docs/events.md): EventSource delivers named events only to named listeners,
+ * so a type missing here is silently never received. Keyed by the generated union, so the build
+ * fails when the Rust side adds a type and this list lacks it.
+ */
+const EVENT_TYPE_SET: Record<EventEnvelope['type'], true> = {
+  'lot.opened': true,
+  'lot.extended': true,
+  'lot.processing': true,
+  'lot.closed': true,
+  'lot.completed': true,
+  'lot.cancelled': true,
+  'lot.paused': true,
+  'lot.resumed': true,
+  'bid.accepted': true,
+  'bid.rejected': true,
+  'bid.voided': true,
+  'bid.reinstated': true,
+  'bidder.banned': true,
+  'bidder.unbanned': true,
+  'bidding.paused': true,
+  'bidding.resumed': true,
+  'deposit.credited': true,
+  'settlement.attempt': true,
+};
+export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as EventEnvelope['type'][];
 
 export interface StreamHandlers {
   onEvent(event: EventEnvelope): void;

@@ -30,10 +30,3 @@ export class ServerClock {
 }
 
 export const serverClock = new ServerClock();
-
-/** A timestamp for tables: local date and time to the second. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { hour12: false });
-}

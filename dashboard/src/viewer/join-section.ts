@@ -5,13 +5,13 @@
 // need of any of it: it tops up from "My wallet".
 
 import type { Address, Hex } from 'viem';
-import { fill, h } from '../shared/dom';
+import { copyButton, fill, h } from '../shared/dom';
 import type { PublicChannel } from '../shared/api-types';
 import { wrongNetwork } from './errors';
 import { commitmentOf, handleOf, loadSecret, makeSecret, saveSecret, secretKey, type StoredSecret } from './link';
 import type { ViewerState } from './state';
 import { switchWalletChain } from './wallet';
-import { amountOf, copyButton, shortAddress, txLink } from './view';
+import { amountOf, shortAddress, txLink } from './view';
 
 const DEPTH_POLL_MS = 1_500;
 

@@ -3,12 +3,12 @@
 // anti-snipe extensions as they happen.
 
 import { bidCommand, minimumNextBid } from '../shared/bid-rules';
-import { fill, h } from '../shared/dom';
+import { copyButton, fill, h } from '../shared/dom';
 import { LiveLotFollower, lotCountdown } from '../shared/live';
 import type { BidRules, LotLive } from '../shared/api-types';
 import type { LotExtended } from '../shared/api-types';
 import type { ViewerState } from './state';
-import { copyButton, eth, itemsOr, localTime, resolveUri, stateBadge } from './view';
+import { eth, itemsOr, localTime, resolveUri, stateBadge } from './view';
 
 const EXTENSION_SHOWN_MS = 6_000;
 

@@ -51,22 +51,6 @@ export function itemsOr<T>(items: readonly T[], empty: string, item: (value: T, 
   return items.length === 0 ? [h('li', { class: 'muted' }, empty)] : items.map(item);
 }
 
-/** A button that copies `text`, saying so for a moment. */
-export function copyButton(text: string, testid: string): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'secondary small', testid }, 'Copy');
-  button.addEventListener('click', () => {
-    const done = (label: string) => {
-      button.textContent = label;
-      setTimeout(() => (button.textContent = 'Copy'), 2_000);
-    };
-    navigator.clipboard?.writeText(text).then(
-      () => done('Copied'),
-      () => done('Select and copy'),
-    ) ?? done('Select and copy');
-  });
-  return button;
-}
-
 /**
  * An ETH amount typed in a form, in wei, by the chat's rules; zero refused. Throws an Error
  * whose message is the sentence to show.

@@ -59,7 +59,10 @@ pub async fn extend_lot(
     if record.lot.state != LotState::Active {
         return Err(ModerationError::Conflict(format!("only an ACTIVE lot can be extended; this one is {}", record.lot.state)));
     }
-    if ends_at <= previous.max(now) {
+    // A paused lot's clock stands still: its end only has to move later (it may lie in the past,
+    // when the pause has lasted longer than the time that was left).
+    let floor = if record.lot.paused_at.is_some() { previous } else { previous.max(now) };
+    if ends_at <= floor {
         return Err(ModerationError::Conflict(format!(
             "the new end must be after the current end ({}) and in the future",
             previous.to_rfc3339()

@@ -44,6 +44,8 @@ pub struct LotAuditEntry {
     pub username: Option<String>,
     pub action: String,
     pub target: String,
+    /// What the action recorded: `reason`, `from`/`to`, `voided_bids`, … (always an object).
+    #[ts(type = "Record<string, unknown>")]
     pub details: serde_json::Value,
     pub at: chrono::DateTime<chrono::Utc>,
 }

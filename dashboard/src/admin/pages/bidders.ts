@@ -1,11 +1,12 @@
 // Bidders with their escrow and bidding power, banned or not; operators ban and unban; admins
 // unlink a bidder from its wallet (a lost wallet, a wrong binding), with a reason for the audit log.
 
-import { api, ApiError, query } from '../../shared/api';
+import { api, query } from '../../shared/api';
 import { fill, h, type Child } from '../../shared/dom';
 import type { BidderList, BidderSummary } from '../../shared/api-types';
 import { debounce, type Page } from '../app';
-import { eth } from '../view';
+import { FormFeedback, submitForm, textProblem } from '../forms';
+import { eth, hashCell } from '../view';
 
 const PAGE_SIZE = 50;
 
@@ -14,13 +15,18 @@ export const biddersPage: Page = (outlet, app) => {
   let more = false;
   let banning: string | null = null;
   let unlinking: string | null = null;
-  /** Why the server refused the last unlink (it does while the bidder leads or has an unsettled win). */
-  let unlinkRefusal: string | null = null;
-  let unlinkReason = '';
+  // The open form is made once and kept: the list redraws on every bidder event, and must not
+  // wipe a reason being typed.
+  let openForm: { key: string; element: HTMLElement } | null = null;
+  const formFor = (key: string, make: () => HTMLElement) => {
+    if (openForm?.key !== key) openForm = { key, element: make() };
+    return openForm.element;
+  };
   const table = h('div', { class: 'card' });
   outlet.replaceChildren(h('h1', null, 'Bidders'), table);
 
   const draw = () => {
+    if (banning === null && unlinking === null) openForm = null;
     fill(
       table,
       h(
@@ -36,7 +42,7 @@ export const biddersPage: Page = (outlet, app) => {
               { testid: `bidder-row-${bidder.id}`, class: bidder.banned ? 'banned' : null },
               h('td', null, bidder.id),
               h('td', null, bidder.display_name, bidder.login !== bidder.display_name ? h('span', { class: 'muted' }, ` (${bidder.login})`) : null),
-              h('td', { class: 'mono' }, bidder.wallet ?? h('span', { class: 'muted' }, 'not linked')),
+              h('td', null, bidder.wallet ? hashCell(bidder.wallet, `bidder-wallet-${bidder.id}`) : h('span', { class: 'muted' }, 'not linked')),
               h('td', null, eth(bidder.escrow_wei)),
               h('td', null, eth(bidder.power_wei)),
               h('td', null, bidder.banned ? h('span', { class: 'badge state-cancelled', title: bidder.ban_reason ?? '' }, `banned: ${bidder.ban_reason ?? ''}`) : 'ok'),
@@ -47,87 +53,96 @@ export const biddersPage: Page = (outlet, app) => {
                   ? null
                   : bidder.banned
                     ? h('button', { class: 'small', testid: `unban-${bidder.id}`, onclick: () => void unban(bidder) }, 'Unban')
-                    : h('button', { class: 'small danger', testid: `ban-${bidder.id}`, onclick: () => ((banning = banning === bidder.id ? null : bidder.id), draw()) }, 'Ban'),
+                    : h('button', { class: 'small danger', testid: `ban-${bidder.id}`, onclick: () => ((banning = banning === bidder.id ? null : bidder.id), (unlinking = null), draw()) }, 'Ban'),
                 app.can('admin') && bidder.wallet
                   ? [
                       ' ',
                       h(
                         'button',
-                        { class: 'small', testid: `unlink-${bidder.id}`, onclick: () => ((unlinking = unlinking === bidder.id ? null : bidder.id), (unlinkRefusal = null), draw()) },
+                        { class: 'small', testid: `unlink-${bidder.id}`, onclick: () => ((unlinking = unlinking === bidder.id ? null : bidder.id), (banning = null), draw()) },
                         'Unlink',
                       ),
                     ]
                   : null,
               ),
             ),
-            banning === bidder.id ? h('tr', null, h('td', { colspan: 7 }, banForm(bidder))) : null,
-            unlinking === bidder.id && bidder.wallet ? h('tr', null, h('td', { colspan: 7 }, unlinkForm(bidder, bidder.wallet))) : null,
+            banning === bidder.id ? h('tr', null, h('td', { colspan: 7 }, formFor(`ban:${bidder.id}`, () => banForm(bidder)))) : null,
+            unlinking === bidder.id && bidder.wallet ? h('tr', null, h('td', { colspan: 7 }, formFor(`unlink:${bidder.id}`, () => unlinkForm(bidder, bidder.wallet!)))) : null,
           ]),
         ),
       ),
       bidders.length === 0 ? h('p', { class: 'muted' }, 'No bidder yet.') : null,
-      more ? h('button', { class: 'link', testid: 'bidders-more', onclick: () => void app.attempt(() => load(true)) }, 'More') : null,
+      more ? h('button', { class: 'link', testid: 'bidders-more', onclick: () => void app.load(() => load(true)) }, 'More') : null,
     );
   };
 
   /** An operator's action on a bidder: `POST /api/bidders/{id}/{action}`. */
   const act = (bidder: BidderSummary, action: 'ban' | 'unban' | 'unlink', body?: unknown) => api('POST', `/api/bidders/${encodeURIComponent(bidder.id)}/${action}`, body);
 
-  /** A form in the row under a bidder's; `submit` runs through app.attempt (errors in the banner). */
-  const inlineForm = (submit: () => Promise<void>, ...children: Child[]) =>
-    h(
+  /**
+   * A form in the row under a bidder's: its reason is checked here first; an error with a field
+   * goes under it, a refusal into `conflict` when the form has one. `ready` may hold the sending
+   * back (to ask for a confirmation).
+   */
+  const reasonForm = (
+    reason: HTMLInputElement,
+    send: () => Promise<void>,
+    options: { ready?: () => boolean; conflict?: HTMLElement },
+    ...children: Child[]
+  ) => {
+    const feedback = new FormFeedback({ reason: { input: reason, label: 'Reason' } }, options.conflict);
+    return h(
       'form',
       {
         class: 'inline',
+        novalidate: true,
         onsubmit: (event) => {
           event.preventDefault();
-          void app.attempt(submit);
+          if (!feedback.check([[reason, textProblem(reason.value, 500, 'A reason')]])) return;
+          if (options.ready && !options.ready()) return;
+          void submitForm(app, feedback, send);
         },
       },
       ...children,
-    );
-
-  const banForm = (bidder: BidderSummary) => {
-    const reason = h('input', { testid: 'ban-reason', placeholder: 'reason', required: true, maxlength: 500 });
-    const voidStanding = h('input', { type: 'checkbox', testid: 'ban-void-standing' });
-    const ban = async () => {
-      await act(bidder, 'ban', { reason: reason.value, void_standing_bids: voidStanding.checked });
-      banning = null;
-      await load(false);
-    };
-    return inlineForm(
-      ban,
-      `Ban ${bidder.display_name}: `,
-      reason,
-      h('label', { class: 'check' }, voidStanding, 'void their standing bids'),
-      h('button', { class: 'danger', testid: 'ban-submit' }, 'Ban'),
+      options.conflict,
+      feedback.status,
     );
   };
 
-  const unlinkForm = (bidder: BidderSummary, wallet: string) => {
-    // The reason outlives a redraw (the list reloads on every bidder event).
-    const reason = h('input', { testid: 'unlink-reason', placeholder: 'reason (kept in the audit log)', required: true, maxlength: 500, value: unlinkReason });
-    reason.addEventListener('input', () => (unlinkReason = reason.value));
-    const unlink = async () => {
-      try {
-        await act(bidder, 'unlink', { reason: reason.value });
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 409)) throw error;
-        unlinkRefusal = error.message;
-        return draw();
-      }
-      unlinking = null;
-      unlinkRefusal = null;
-      unlinkReason = '';
+  const banForm = (bidder: BidderSummary) => {
+    const reason = h('input', { testid: 'ban-reason', placeholder: 'reason (kept in the audit log)', maxlength: 500 });
+    const voidStanding = h('input', { type: 'checkbox', testid: 'ban-void-standing' });
+    const submit = h('button', { class: 'danger', testid: 'ban-submit' }, 'Ban');
+    // Voiding bids changes who leads on the show: the first press asks, the second does it.
+    let confirming = false;
+    const word = () => {
+      submit.textContent = voidStanding.checked ? (confirming ? 'Yes, ban and void their bids' : 'Ban and void their bids…') : 'Ban';
+    };
+    voidStanding.addEventListener('change', () => ((confirming = false), word()));
+    const ready = () => {
+      if (!voidStanding.checked || confirming) return true;
+      confirming = true;
+      word();
+      return false;
+    };
+    const ban = async () => {
+      await act(bidder, 'ban', { reason: reason.value.trim(), void_standing_bids: voidStanding.checked });
+      banning = null;
       await load(false);
     };
-    return inlineForm(
-      unlink,
-      `Unlink ${bidder.display_name} from ${wallet}: `,
-      reason,
-      h('button', { class: 'danger', testid: 'unlink-submit' }, 'Unlink'),
-      unlinkRefusal ? h('span', { class: 'form-error', testid: 'unlink-error' }, unlinkRefusal) : null,
-    );
+    return reasonForm(reason, ban, { ready }, `Ban ${bidder.display_name}: `, reason, h('label', { class: 'check' }, voidStanding, 'void their standing bids'), submit);
+  };
+
+  const unlinkForm = (bidder: BidderSummary, wallet: string) => {
+    const reason = h('input', { testid: 'unlink-reason', placeholder: 'reason (kept in the audit log)', maxlength: 500 });
+    // Refused while the bidder leads or has an unsettled win: said beside the form.
+    const refusal = h('span', { class: 'form-error', testid: 'unlink-error', hidden: true });
+    const unlink = async () => {
+      await act(bidder, 'unlink', { reason: reason.value.trim() });
+      unlinking = null;
+      await load(false);
+    };
+    return reasonForm(reason, unlink, { conflict: refusal }, `Unlink ${bidder.display_name} from ${wallet}: `, reason, h('button', { class: 'danger', testid: 'unlink-submit' }, 'Unlink'));
   };
 
   const unban = (bidder: BidderSummary) =>
@@ -146,14 +161,14 @@ export const biddersPage: Page = (outlet, app) => {
     draw();
   };
 
-  const soon = debounce(() => void app.attempt(() => load(false)), 500);
+  const soon = debounce(() => void app.load(() => load(false)), 500);
   const stop = app.live.listen({
     onEvent: (event) => {
       if (event.type.startsWith('bidder.') || event.type === 'deposit.credited' || event.type === 'bid.accepted' || event.type.startsWith('lot.')) soon();
     },
     onSync: soon,
   });
-  void app.attempt(() => load(false));
+  void app.load(() => load(false));
   return () => {
     stop();
     soon.cancel();

@@ -5,8 +5,9 @@ import { ApiError, api } from '../../shared/api';
 import { h } from '../../shared/dom';
 import type { Session } from '../../shared/api-types';
 import type { App } from '../app';
+import { bannerWords } from '../forms';
 
-export function loginPage(outlet: HTMLElement, app: App, _params: string[], signedIn: (session: Session) => void): void {
+export function loginPage(outlet: HTMLElement, _app: App, _params: string[], signedIn: (session: Session) => void): void {
   const username = h('input', { testid: 'login-username', name: 'username', autocomplete: 'username', required: true });
   const password = h('input', { testid: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { testid: 'login-submit', type: 'submit' }, 'Sign in');
@@ -21,8 +22,8 @@ export function loginPage(outlet: HTMLElement, app: App, _params: string[], sign
       signedIn(session);
     } catch (error) {
       message.hidden = false;
-      message.textContent = error instanceof ApiError && error.status === 401 ? 'Wrong username or password.' : String((error as Error).message);
-      if (!(error instanceof ApiError && error.status === 401)) app.report(error);
+      // The answer is said under the form; the banner is for pages behind the login.
+      message.textContent = error instanceof ApiError && error.status === 401 ? 'Wrong username or password.' : bannerWords(error);
     } finally {
       submit.disabled = false;
     }

@@ -28,11 +28,13 @@ fn declarations() -> String {
         collect.visit::<lots::LotWithTop>();
         collect.visit::<lots::BidPage>();
         collect.visit::<lots::BidLog>();
+        collect.visit::<lots::LotAudit>();
         collect.visit::<super::views::StandingView>();
         collect.visit::<moderation::BiddingStatus>();
         collect.visit::<moderation::Banned>();
         collect.visit::<moderation::Unbanned>();
         collect.visit::<gavel_domain::events::BidVoided>();
+        collect.visit::<gavel_domain::events::BidReinstated>();
         collect.visit::<Settings>();
         collect.visit::<ChatReplies>();
         collect.visit::<BidderList>();

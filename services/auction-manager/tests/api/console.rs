@@ -4,7 +4,7 @@
 //! slips, the event log searched by bidder and paged, and the chain as the settlement service
 //! reports it.
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use gavel_auction_manager::scheduler::advance_due_lots;
 use gavel_domain::bidding::BidKind;
 use gavel_domain::{LotId, Wei};
@@ -58,22 +58,35 @@ async fn a_lot_paused_alone_refuses_bids_does_not_end_and_gets_its_time_back(poo
     let (_, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
     assert_eq!(lot["state"], "ACTIVE");
 
+    // A pause longer than the time that was left: the end lies in the past, and +1 min still
+    // moves it later (the clock stands still, so "in the future" does not apply).
+    let past = now() - Duration::minutes(5);
+    sqlx::query("UPDATE lots SET starts_at = $2 - interval '1 hour', ends_at = $2, paused_at = $2 - interval '10 seconds' WHERE id = $1")
+        .bind(open.lot)
+        .bind(past)
+        .execute(&app.pool)
+        .await
+        .expect("a long pause");
+    let (status, body) = app.post(&path("extend"), &app.operator, json!({ "ends_at": past + Duration::minutes(1) })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
     // No body at all is a resume as much as an empty one.
     let (status, resumed) = app.request(Method::POST, &path("resume"), Some(&app.operator), None).await;
     assert_eq!(status, StatusCode::OK, "{resumed}");
     assert_eq!(resumed["paused_at"], Value::Null);
     let moved = |value: &Value| value.as_str().and_then(|text| text.parse::<chrono::DateTime<chrono::Utc>>().ok()).expect("a time");
-    assert!(moved(&resumed["ends_at"]) >= moved(&paused["ends_at"]), "the time left is given back");
+    assert!(moved(&resumed["ends_at"]) > Utc::now(), "the time left is given back: {resumed}");
     let (status, _) = app.request(Method::POST, &path("resume"), Some(&app.operator), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "only a paused lot resumes");
 
     let types: Vec<String> =
         outbox::for_lot(&app.pool, open.lot).await.expect("events").iter().map(|e| e.event.event_type().to_owned()).collect();
-    assert!(types.ends_with(&["lot.paused".to_owned(), "bid.rejected".to_owned(), "lot.resumed".to_owned()]), "{types:?}");
+    assert_eq!(types, ["lot.opened", "lot.paused", "bid.rejected", "lot.extended", "lot.resumed"]);
     let trail = audit_actions(app, open.lot).await;
-    assert_eq!(trail[..2], [("lot.resume".to_owned(), "otto".to_owned()), ("lot.pause".to_owned(), "otto".to_owned())]);
+    let otto = |action: &str| (action.to_owned(), "otto".to_owned());
+    assert_eq!(trail[..3], [otto("lot.resume"), otto("lot.extend"), otto("lot.pause")]);
     let (_, full) = app.get(&format!("/api/lots/{}/audit", open.lot), &app.viewer).await;
-    assert_eq!(full["entries"][1]["details"]["reason"], "stream dropped");
+    assert_eq!(full["entries"][2]["details"]["reason"], "stream dropped");
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
