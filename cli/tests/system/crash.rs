@@ -268,6 +268,7 @@ fn crash_free_run(bids: usize) -> (Vec<StoredDecision>, Option<(BidderId, Wei)>)
         high: None,
         winner_final_at: None,
         paused_at: None,
+        last_pause: None,
     };
     let mut decisions = Vec::with_capacity(bids);
     for i in 0..bids {

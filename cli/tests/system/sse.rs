@@ -363,7 +363,7 @@ async fn a_lots_public_stream_carries_a_void_without_the_operators_reason() {
         lot_id: gavel_domain::LotId(lot),
         bid_id: gavel_domain::BidId(3),
         bidder: gavel_domain::BidderId::parse("twitch:1").expect("id"),
-        amount: gavel_domain::Wei::from(20_000_000_000_000_000u128),
+        amount: Some(gavel_domain::Wei::from(20_000_000_000_000_000u128)),
         reason: "asked by the streamer in whispers".into(),
         high_bidder: None,
         high_amount: None,

@@ -5,6 +5,9 @@
 
 import type { EventEnvelope } from '../shared/api-types';
 
+/** "’s bid of 0.05 ETH", or "’s raise of their maximum" for a max bid whose ceiling stays private. */
+const bidOf = (amount: string | null): Part[] => (amount === null ? ['’s raise of their maximum'] : ['’s bid of ', { wei: amount }]);
+
 export type Part = string | { bidder: string } | { wei: string } | { lot: number } | { time: string } | { hash: string };
 
 /** "2nd", "3rd"… for extensions. */
@@ -74,11 +77,11 @@ export function describeEvent(event: EventEnvelope): Part[] {
     }
     case 'bid.voided': {
       const p = event.payload;
-      return [{ bidder: p.bidder }, '’s bid of ', { wei: p.amount }, ' on ', { lot: p.lot_id }, ` voided (${p.reason}); `, ...lead(p.high_bidder, p.high_amount)];
+      return [{ bidder: p.bidder }, ...bidOf(p.amount), ' on ', { lot: p.lot_id }, ` voided (${p.reason}); `, ...lead(p.high_bidder, p.high_amount)];
     }
     case 'bid.reinstated': {
       const p = event.payload;
-      return [{ bidder: p.bidder }, '’s bid of ', { wei: p.amount }, ' on ', { lot: p.lot_id }, ' stands again (its void undone); ', ...lead(p.high_bidder, p.high_amount)];
+      return [{ bidder: p.bidder }, ...bidOf(p.amount), ' on ', { lot: p.lot_id }, ' stands again (its void undone); ', ...lead(p.high_bidder, p.high_amount)];
     }
     case 'bidder.banned': {
       const p = event.payload;

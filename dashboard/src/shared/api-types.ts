@@ -72,7 +72,11 @@ next_before: BidId | null, };
 /**
  * An operator undid a void while the lot was open: the bid stands again.
  */
-export type BidReinstated = { lot_id: LotId, bid_id: BidId, bidder: BidderId, amount: string, 
+export type BidReinstated = { lot_id: LotId, bid_id: BidId, bidder: BidderId, 
+/**
+ * As `bid.voided`'s: none for a max bid's private ceiling.
+ */
+amount: string | null, 
 /**
  * The lead after the reinstatement, recomputed from the standing bids.
  */
@@ -102,7 +106,12 @@ message: string, received_at: string, };
  */
 export type BidRules = { reserve_wei: string, increment_bps: number, min_increment_wei: string, anti_snipe_window_secs: number, anti_snipe_extension_secs: number, };
 
-export type BidVoided = { lot_id: LotId, bid_id: BidId, bidder: BidderId, amount: string, reason: string, 
+export type BidVoided = { lot_id: LotId, bid_id: BidId, bidder: BidderId, 
+/**
+ * The amount the bid had entered into the bid log; none for a `!bid max` that only raised
+ * its bidder's ceiling, which stays private (these events reach public streams).
+ */
+amount: string | null, reason: string, 
 /**
  * The lead after the void, recomputed from the remaining bids.
  */
@@ -389,7 +398,11 @@ won: Array<WalletLot>,
  */
 deposits: Array<WalletDeposit>, };
 
-export type QueueHealth = { name: string, messages: number, consumers: number, };
+export type QueueHealth = { name: string, messages: number, consumers: number, 
+/**
+ * The broker does not have the queue (never declared, or expired): its counts are zero.
+ */
+missing: boolean, };
 
 export type RabbitMqHealth = { ok: boolean, queues: Array<QueueHealth>, };
 

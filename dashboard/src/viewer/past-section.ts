@@ -14,6 +14,9 @@ const PAST = new Set(['COMPLETED', 'CANCELLED']);
 
 const entries = (count: number) => `${count} ${count === 1 ? 'entry' : 'entries'}`;
 
+/** How a log entry that is not an accepted amount names what it does (kinds 2 and 3). */
+const ENTRY_WORDS: Record<number, string> = { 2: 'void of ', 3: 'reinstatement of ' };
+
 export function pastSection(state: ViewerState): HTMLElement {
   const list = h('div', { class: 'past' });
   /** Verify views stay open across redraws. */
@@ -104,7 +107,7 @@ export function pastSection(state: ViewerState): HTMLElement {
                   h(
                     'li',
                     { class: entry.voided ? 'voided' : null },
-                    h('span', null, entry.kind === 2 ? 'void of ' : entry.by_proxy ? 'proxy ' : '', entry.bidder),
+                    h('span', null, ENTRY_WORDS[entry.kind] ?? (entry.by_proxy ? 'proxy ' : ''), entry.bidder),
                     eth(entry.amount_wei),
                     h('span', { class: 'muted' }, new Date(entry.received_at_ms).toISOString()),
                   ),

@@ -163,22 +163,33 @@ pub async fn reinstate_bid(pool: &PgPool, by: &User, id: BidId, now: DateTime<Ut
     Ok(reinstated)
 }
 
+/// Reinstates one bid inside the caller's transaction, with its event. Only an undo: refused once
+/// the lot has accepted a bid since the void (the lead since then was contested without this bid,
+/// and putting it back would overrule that contest), once the winner is final, and while the
+/// bidder is banned. Locks the bidder, then the lot, as a ban does, so the two never deadlock.
 async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now: DateTime<Utc>) -> Result<BidReinstated, ModerationError> {
-    let bid = bids::get(&mut **tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?;
-    let lot_id = bid.lot_id.filter(|_| bid.voided_at.is_some()).ok_or_else(|| ModerationError::Conflict("this bid is not void".into()))?;
-    let bidder = BidderId::parse(&bid.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?;
-    if bidders::get(&mut **tx, &bidder).await?.is_some_and(|found| found.banned) {
+    let found = bids::get(&mut **tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?;
+    let lot_id = found.lot_id.ok_or_else(|| ModerationError::Conflict("this bid is not void".into()))?;
+    let bidder = BidderId::parse(&found.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?;
+    if bidders::lock(&mut **tx, &bidder).await?.is_some_and(|locked| locked.banned) {
         return Err(ModerationError::Conflict(format!("{bidder} is banned: lift the ban to reinstate their bids")));
     }
     let mut record = undecided_lot(tx, lot_id, "its voids can no longer be undone").await?;
+    // Read again under the lot's lock: a reinstatement that committed meanwhile has done this one.
+    let bid = bids::get(&mut **tx, bid_id).await?.ok_or(ModerationError::NotFound("bid"))?;
+    if bid.voided_at.is_none() {
+        return Err(ModerationError::Conflict("this bid is not void".into()));
+    }
+    if bids::accepted_since_void(&mut **tx, lot_id, bid_id).await? {
+        return Err(ModerationError::Conflict("the lot has accepted a bid since this void: the void can no longer be undone".into()));
+    }
     let entries = bids::reinstate(tx, lot_id, bid_id).await?;
     lead_from_the_log(tx, &mut record).await?;
-    let own = entries.iter().find(|entry| entry.bid_id == bid_id);
     let event = BidReinstated {
         lot_id,
         bid_id,
         bidder,
-        amount: own.map_or(bid.offered_wei, |entry| entry.amount_wei),
+        amount: entries.iter().find(|entry| entry.bid_id == bid_id).map(|entry| entry.amount_wei),
         high_bidder: record.lot.high.as_ref().map(|high| high.bidder.clone()),
         high_amount: record.lot.high.as_ref().map(|high| high.amount),
     };
@@ -206,12 +217,11 @@ async fn void_in_lot(
     let mut record = undecided_lot(tx, lot_id, "its bids can no longer be voided").await?;
     let entries = bids::void(tx, lot_id, bid_id, reason, now).await?;
     lead_from_the_log(tx, &mut record).await?;
-    let own = entries.iter().find(|entry| entry.bid_id == bid_id);
     let event = BidVoided {
         lot_id,
         bid_id,
         bidder: BidderId::parse(&bid.bidder).map_err(|error| sqlx::Error::Decode(error.into()))?,
-        amount: own.map_or(bid.offered_wei, |entry| entry.amount_wei),
+        amount: entries.iter().find(|entry| entry.bid_id == bid_id).map(|entry| entry.amount_wei),
         reason: reason.to_owned(),
         high_bidder: record.lot.high.as_ref().map(|high| high.bidder.clone()),
         high_amount: record.lot.high.as_ref().map(|high| high.amount),

@@ -266,7 +266,9 @@ pub struct BidVoided {
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub bidder: BidderId,
-    pub amount: Wei,
+    /// The amount the bid had entered into the bid log; none for a `!bid max` that only raised
+    /// its bidder's ceiling, which stays private (these events reach public streams).
+    pub amount: Option<Wei>,
     pub reason: String,
     /// The lead after the void, recomputed from the remaining bids.
     pub high_bidder: Option<BidderId>,
@@ -279,7 +281,8 @@ pub struct BidReinstated {
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub bidder: BidderId,
-    pub amount: Wei,
+    /// As `bid.voided`'s: none for a max bid's private ceiling.
+    pub amount: Option<Wei>,
     /// The lead after the reinstatement, recomputed from the standing bids.
     pub high_bidder: Option<BidderId>,
     pub high_amount: Option<Wei>,
@@ -328,7 +331,7 @@ mod tests {
             lot_id: LotId(7),
             bid_id: BidId(3),
             bidder: BidderId::parse("twitch:1").expect("id"),
-            amount: Wei::from(5u128),
+            amount: Some(Wei::from(5u128)),
             reason: "fat finger, asked in whispers".into(),
             high_bidder: None,
             high_amount: None,

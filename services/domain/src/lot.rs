@@ -105,6 +105,9 @@ pub struct Lot {
     /// When an operator stopped this lot's clock: bids received since are refused as paused and
     /// the lot does not close; resuming gives back the time that was left.
     pub paused_at: Option<DateTime<Utc>>,
+    /// The last pause that ended (from, until): a bid received during it but decided after the
+    /// resume (a queue's backlog, an undo at once) is refused all the same.
+    pub last_pause: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl Lot {
@@ -128,6 +131,10 @@ impl Lot {
     /// Applies `transition`, or leaves the lot untouched and says why not.
     pub fn transition(&mut self, transition: LotTransition) -> Result<LotState, InvalidTransition> {
         self.state = self.next_state(transition)?;
+        // Only an ACTIVE lot's clock can stand still: a paused lot cancelled stops being paused.
+        if self.state != LotState::Active {
+            self.paused_at = None;
+        }
         Ok(self.state)
     }
 
@@ -141,6 +148,7 @@ impl Lot {
     /// pause are judged as usual, even when decided after it.
     pub fn paused_for(&self, received_at: DateTime<Utc>) -> bool {
         self.paused_at.is_some_and(|at| received_at >= at)
+            || self.last_pause.is_some_and(|(from, until)| received_at >= from && received_at < until)
     }
 
     /// Stops the clock of an ACTIVE lot at `now`.
@@ -150,6 +158,11 @@ impl Lot {
         }
         if self.paused_at.is_some() {
             return Err(PauseError::AlreadyPaused);
+        }
+        // The clock may lag the end by a moment: a lot whose time is up closes, it is not paused
+        // (a pause would keep it open, and a resume revive it).
+        if self.ends_at <= now {
+            return Err(PauseError::Ended);
         }
         self.paused_at = Some(now);
         Ok(())
@@ -162,6 +175,7 @@ impl Lot {
         let previous = self.ends_at;
         self.ends_at = previous + (now - paused_at).max(TimeDelta::zero());
         self.paused_at = None;
+        self.last_pause = Some((paused_at, now.max(paused_at)));
         Ok(previous)
     }
 
@@ -180,6 +194,8 @@ pub enum PauseError {
     AlreadyPaused,
     #[error("this lot is not paused")]
     NotPaused,
+    #[error("this lot's time is up: it is closing")]
+    Ended,
 }
 
 #[cfg(test)]
@@ -198,6 +214,7 @@ pub(crate) mod tests {
             high: None,
             winner_final_at: None,
             paused_at: None,
+            last_pause: None,
         }
     }
 
@@ -215,7 +232,15 @@ pub(crate) mod tests {
         assert_eq!(active.ends_at - previous, TimeDelta::minutes(2));
         assert_eq!(active.ends_at - (paused_at + TimeDelta::minutes(2)), TimeDelta::seconds(10), "the 10 s left are given back");
         assert_eq!(active.resume(at(1)), Err(PauseError::NotPaused));
+        assert!(active.paused_for(paused_at + TimeDelta::minutes(1)), "a bid received during the pause, decided after it");
+        assert!(!active.paused_for(paused_at + TimeDelta::minutes(2)));
         assert_eq!(lot(LotState::Pending).pause(at(0)), Err(PauseError::NotActive(LotState::Pending)));
+        let ended = lot(LotState::Active);
+        assert_eq!(ended.clone().pause(ended.ends_at), Err(PauseError::Ended), "a lot whose time is up is not paused");
+        let mut cancelled = lot(LotState::Active);
+        cancelled.pause(at(5)).expect("pause");
+        cancelled.transition(LotTransition::Cancel).expect("cancel");
+        assert_eq!(cancelled.paused_at, None, "a paused lot can be cancelled");
     }
 
     #[test]

@@ -165,12 +165,6 @@ impl MarathonConfig {
         if spec.anti_snipe_window_secs > spec.lot_duration_secs {
             return Err(FieldError::new("anti_snipe_window_secs", "must not be longer than the lot"));
         }
-        if spec.anti_snipe_window_secs > 0 && spec.anti_snipe_extension_secs == 0 {
-            return Err(FieldError::new(
-                "anti_snipe_extension_secs",
-                "must be at least 1 second while the anti-snipe window is on (a window of 0 turns anti-snipe off)",
-            ));
-        }
         if spec.anti_snipe_extension_secs > SECONDS_PER_DAY {
             return Err(FieldError::new("anti_snipe_extension_secs", "must be at most 86400"));
         }
@@ -178,7 +172,14 @@ impl MarathonConfig {
             return Err(FieldError::new("anti_snipe_max_extensions", "must be at most 1000"));
         }
         for channel in &spec.chat_channels {
-            check_channel(channel)?;
+            let fit =
+                !channel.is_empty() && channel.len() <= 100 && channel.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:#".contains(&b));
+            if !fit {
+                return Err(FieldError::new(
+                    "chat_channels",
+                    format!("'{channel}' is not a channel name (letters, digits, '_', '-', ':', '#')"),
+                ));
+            }
         }
         let last_day = spec.first_day.checked_add_days(Days::new(u64::from(spec.days - 1)));
         if last_day.is_none() {
@@ -232,11 +233,6 @@ impl MarathonConfig {
         }
     }
 
-    /// The scheduled window of the lot on day `day_index` (0-based): it opens at the daily
-    /// opening time in the marathon's time zone and lasts `lot_duration`.
-    ///
-    /// On a day whose opening time does not exist (a daylight-saving gap) the lot opens when
-    /// the gap ends; on a day where it exists twice it opens at the first.
     /// A new (or rescheduled) marathon starts today or later in its own time zone: a first day in
     /// the past is a typing slip, and its lots could never open as announced.
     pub fn check_first_day(&self, now: DateTime<Utc>) -> Result<(), FieldError> {
@@ -247,6 +243,30 @@ impl MarathonConfig {
         Ok(())
     }
 
+    /// Rules for what an admin types now, beyond what every stored marathon satisfies (they came
+    /// later, and a marathon stored before them must still load): an anti-snipe window needs an
+    /// extension.
+    pub fn check_anti_snipe(&self) -> Result<(), FieldError> {
+        let anti_snipe = &self.rules.anti_snipe;
+        if anti_snipe.window > TimeDelta::zero() && anti_snipe.extension.is_zero() {
+            return Err(FieldError::new(
+                "anti_snipe_extension_secs",
+                "must be at least 1 second while the anti-snipe window is on (a window of 0 turns anti-snipe off)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// As `check_anti_snipe`: each chat channel names its platform.
+    pub fn check_channels(&self) -> Result<(), FieldError> {
+        self.chat_channels.iter().try_for_each(|channel| check_channel(channel))
+    }
+
+    /// The scheduled window of the lot on day `day_index` (0-based): it opens at the daily
+    /// opening time in the marathon's time zone and lasts `lot_duration`.
+    ///
+    /// On a day whose opening time does not exist (a daylight-saving gap) the lot opens when
+    /// the gap ends; on a day where it exists twice it opens at the first.
     pub fn lot_window(&self, day_index: u32) -> Result<(DateTime<Utc>, DateTime<Utc>), FieldError> {
         if day_index >= self.days {
             return Err(FieldError::new("day_index", format!("must be below the marathon's {} days", self.days)));

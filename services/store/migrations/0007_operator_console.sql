@@ -5,6 +5,8 @@
 -- lot does not close, and resuming gives back the time left (ends_at − paused_at).
 ALTER TABLE lots ADD COLUMN paused_at TIMESTAMPTZ;
 ALTER TABLE lots ADD CONSTRAINT lots_paused_only_active CHECK (paused_at IS NULL OR state = 'ACTIVE');
+-- The last pause that ended: a bid received during it but decided after the resume is refused too.
+ALTER TABLE lots ADD COLUMN last_pause_from TIMESTAMPTZ, ADD COLUMN last_pause_until TIMESTAMPTZ;
 
 -- One lot a day among those not cancelled: a cancelled day can be run again with a new lot.
 ALTER TABLE lots DROP CONSTRAINT lots_marathon_id_day_index_key;

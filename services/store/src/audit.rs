@@ -52,10 +52,12 @@ pub struct LotAuditEntry {
 
 /// What operators did to a lot, newest first: actions on the lot itself and on its bids, bans and
 /// unbans of its bidders while it ran (or that voided or reinstated its bids), and pauses of all
-/// bidding while it ran.
+/// bidding while it ran (until its winner was final, or it was cancelled).
 pub async fn for_lot(db: impl PgExecutor<'_>, lot: gavel_domain::LotId, limit: u32) -> Result<Vec<LotAuditEntry>, sqlx::Error> {
     sqlx::query_as(
-        "WITH lot AS (SELECT id, starts_at, COALESCE(winner_final_at, 'infinity') AS until FROM lots WHERE id = $1)
+        "WITH lot AS (SELECT id, starts_at,
+                             COALESCE(winner_final_at, CASE WHEN state = 'CANCELLED' THEN updated_at END, 'infinity') AS until
+                      FROM lots WHERE id = $1)
          SELECT a.id, u.username, a.action, a.target, a.details, a.at
          FROM audit_log a CROSS JOIN lot LEFT JOIN users u ON u.id = a.user_id
          WHERE a.target = 'lot:' || lot.id

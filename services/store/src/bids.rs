@@ -408,22 +408,34 @@ pub async fn void(
     Ok(voided)
 }
 
-/// Undoes the void of `bid`: the bid stands again, and so does every log entry its void voided,
-/// each with a reinstatement entry appended to the chain. Returns the reinstated entries. Callers
+/// Undoes the void of `bid`: the bid stands again, and so does every log entry its void voided
+/// whose other bid stands too, each with a reinstatement entry appended to the chain. Returns the reinstated entries. Callers
 /// hold the lot's row lock, have checked the winner is not final, and recompute the lead.
 pub async fn reinstate(conn: &mut sqlx::PgConnection, lot: LotId, bid: BidId) -> Result<Vec<LogEntry>, sqlx::Error> {
     sqlx::query("UPDATE bids SET voided_at = NULL, void_reason = NULL WHERE id = $1 AND voided_at IS NOT NULL")
         .bind(bid.0)
         .execute(&mut *conn)
         .await?;
+    // An entry stands again only if both its bids do: a proxy's raise whose max bid, or whose
+    // cause, is still void stays void, now on that bid's account (undoing that void restores it).
     let rows: Vec<LogRow> = sqlx::query_as(
-        "UPDATE bid_log SET voided = false, voided_by_bid_id = NULL
-         WHERE lot_id = $1 AND voided_by_bid_id = $2 AND kind = 1 AND voided
+        "UPDATE bid_log bl SET voided = false, voided_by_bid_id = NULL
+         WHERE bl.lot_id = $1 AND bl.voided_by_bid_id = $2 AND bl.kind = 1 AND bl.voided
+           AND NOT EXISTS (SELECT 1 FROM bids b WHERE b.id IN (bl.bid_id, bl.caused_by_bid_id) AND b.voided_at IS NOT NULL)
          RETURNING position, kind, bid_id, bidder_id, wallet, amount_wei::TEXT, by_proxy, received_at, voided",
     )
     .bind(lot.0)
     .bind(bid.0)
     .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE bid_log bl SET voided_by_bid_id = (SELECT b.id FROM bids b WHERE b.id IN (bl.bid_id, bl.caused_by_bid_id)
+                                                       AND b.voided_at IS NOT NULL ORDER BY b.id LIMIT 1)
+         WHERE bl.lot_id = $1 AND bl.voided_by_bid_id = $2 AND bl.kind = 1 AND bl.voided",
+    )
+    .bind(lot.0)
+    .bind(bid.0)
+    .execute(&mut *conn)
     .await?;
     let mut reinstated: Vec<LogEntry> = rows.into_iter().map(log_entry).collect::<Result<_, _>>()?;
     reinstated.sort_by_key(|entry| entry.position);
@@ -448,6 +460,19 @@ fn echoes(lot: LotId, kind: EntryKind, bid: BidId, entries: &[LogEntry]) -> Vec<
             received_at: entry.received_at,
         })
         .collect()
+}
+
+/// Whether the lot's log took an accepted amount after the latest void of `bid` (by position:
+/// decision order, whatever the clocks say). False when that void voided no entry.
+pub async fn accepted_since_void(db: impl PgExecutor<'_>, lot: LotId, bid: BidId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM bid_log a WHERE a.lot_id = $1 AND a.kind = 1
+                          AND a.position > (SELECT max(v.position) FROM bid_log v WHERE v.lot_id = $1 AND v.kind = 2 AND v.caused_by_bid_id = $2))",
+    )
+    .bind(lot.0)
+    .bind(bid.0)
+    .fetch_one(db)
+    .await
 }
 
 /// A lead as recomputed from the log.

@@ -23,7 +23,8 @@ pub struct LotRecord {
 macro_rules! lot_columns {
     () => {
         "id, marathon_id, day_index, token_uri, image_url, state, starts_at, ends_at, extensions_used,
-    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason, high_proxy_bid_id, paused_at"
+    high_bidder, high_amount_wei::TEXT, high_proxy_max_wei::TEXT, winner_final_at, cancel_reason, high_proxy_bid_id, paused_at,
+    last_pause_from, last_pause_until"
     };
 }
 
@@ -45,6 +46,8 @@ struct Row {
     cancel_reason: Option<String>,
     high_proxy_bid_id: Option<i64>,
     paused_at: Option<DateTime<Utc>>,
+    last_pause_from: Option<DateTime<Utc>>,
+    last_pause_until: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<Row> for LotRecord {
@@ -69,6 +72,7 @@ impl TryFrom<Row> for LotRecord {
                 high,
                 winner_final_at: row.winner_final_at,
                 paused_at: row.paused_at,
+                last_pause: row.last_pause_from.zip(row.last_pause_until),
             },
             day_index: u32::try_from(row.day_index).map_err(|error| corrupt("day index", error))?,
             token_uri: row.token_uri,
@@ -128,14 +132,6 @@ pub async fn for_marathon(db: impl PgExecutor<'_>, marathon_id: MarathonId) -> R
     rows.into_iter().map(LotRecord::try_from).collect()
 }
 
-/// Whether any lot of the marathon has opened (its schedule is then as announced).
-pub async fn any_opened(db: impl PgExecutor<'_>, marathon_id: MarathonId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM lots WHERE marathon_id = $1 AND state NOT IN ('PENDING', 'CANCELLED'))")
-        .bind(marathon_id.0)
-        .fetch_one(db)
-        .await
-}
-
 /// Lots whose scheduled transition is due at `now` (pending past their start, active past their
 /// end), locked; rows another transaction holds are skipped, not waited for.
 pub async fn lock_due(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<LotRecord>, sqlx::Error> {
@@ -175,7 +171,7 @@ pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sql
     sqlx::query(
         "UPDATE lots SET state = $2, ends_at = $3, extensions_used = $4, high_bidder = $5, high_amount_wei = $6::NUMERIC,
             high_proxy_max_wei = $7::NUMERIC, high_proxy_bid_id = $8, winner_final_at = $9, paused_at = $10,
-            updated_at = clock_timestamp()
+            last_pause_from = $11, last_pause_until = $12, updated_at = clock_timestamp()
          WHERE id = $1",
     )
     .bind(lot.id.0)
@@ -188,6 +184,8 @@ pub async fn save(db: impl PgExecutor<'_>, record: &LotRecord) -> Result<(), sql
     .bind(record.proxy_bid.filter(|_| high.is_some_and(|h| h.proxy_max.is_some())).map(|id| id.0))
     .bind(lot.winner_final_at)
     .bind(lot.paused_at)
+    .bind(lot.last_pause.map(|(from, _)| from))
+    .bind(lot.last_pause.map(|(_, until)| until))
     .execute(db)
     .await?;
     Ok(())
@@ -204,7 +202,8 @@ pub async fn lock_many(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<LotRe
 }
 
 /// The ids of the lots of marathons bidding in `channel` that started by `up_to`, latest first:
-/// a bid in that channel is for the latest one that had started when it was received.
+/// a bid in that channel is for the latest one that had started when it was received. At the same
+/// start a lot not cancelled comes first (a cancelled day run again at its scheduled time).
 pub async fn started_in_channel(
     db: impl PgExecutor<'_>,
     channel: &str,
@@ -212,7 +211,8 @@ pub async fn started_in_channel(
 ) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.id, l.starts_at FROM lots l JOIN marathons m ON m.id = l.marathon_id
-         WHERE $1 = ANY(m.chat_channels) AND l.starts_at <= $2 ORDER BY l.starts_at DESC LIMIT 2",
+         WHERE $1 = ANY(m.chat_channels) AND l.starts_at <= $2
+         ORDER BY l.starts_at DESC, (l.state <> 'CANCELLED') DESC, l.id DESC LIMIT 2",
     )
     .bind(channel)
     .bind(up_to)

@@ -132,12 +132,17 @@ pub async fn update_schedule(db: impl PgExecutor<'_>, id: MarathonId, config: &M
 }
 
 /// Deletes a marathon and its lots, when nothing has happened in it: every lot PENDING or
-/// CANCELLED, and none with a bid. Returns false, deleting nothing, when something has (or when
+/// CANCELLED, none with a bid, none touched on chain (a token minted ahead, a burn). Returns false, deleting nothing, when something has (or when
 /// there is no such marathon).
 pub async fn delete_unused(db: &mut sqlx::PgConnection, id: MarathonId) -> Result<bool, sqlx::Error> {
+    // Locked first, so that none opens between the question and the deletion.
+    sqlx::query("SELECT id FROM lots WHERE marathon_id = $1 ORDER BY id FOR UPDATE").bind(id.0).execute(&mut *db).await?;
     let used: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM lots l WHERE l.marathon_id = $1
-                          AND (l.state NOT IN ('PENDING', 'CANCELLED') OR EXISTS (SELECT 1 FROM bids b WHERE b.lot_id = l.id)))",
+                          AND (l.state NOT IN ('PENDING', 'CANCELLED')
+                               OR EXISTS (SELECT 1 FROM bids b WHERE b.lot_id = l.id)
+                               OR EXISTS (SELECT 1 FROM chain_actions c WHERE c.lot_id = l.id)
+                               OR EXISTS (SELECT 1 FROM settlement_attempts s WHERE s.lot_id = l.id)))",
     )
     .bind(id.0)
     .fetch_one(&mut *db)

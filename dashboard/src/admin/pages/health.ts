@@ -43,10 +43,18 @@ function serviceRow(name: string, label: string, lastMsAgo: number | null | unde
   );
 }
 
-/** The dead-letter queue has no consumer by design (messages wait there for a person); a work queue without one is stuck. */
+/** The dead-letter queue has no consumer by design (messages wait there for a person); a work queue without one is stuck; a queue the broker lacks is said so. */
 function queueRow(queue: QueueHealth): HTMLElement {
   const deadLetters = queue.name.endsWith('.dead');
-  const problem = deadLetters ? (queue.messages > 0 ? `${queue.messages} message${queue.messages === 1 ? '' : 's'} to look at` : null) : queue.consumers === 0 ? 'no consumer: nothing reads this queue' : null;
+  const problem = queue.missing
+    ? 'missing: the broker has no such queue'
+    : deadLetters
+      ? queue.messages > 0
+        ? `${queue.messages} message${queue.messages === 1 ? '' : 's'} to look at`
+        : null
+      : queue.consumers === 0
+        ? 'no consumer: nothing reads this queue'
+        : null;
   return h(
     'tr',
     { class: problem ? 'warn' : null, testid: `health-queue-${queue.name}`, 'data-ok': problem ? 'false' : 'true' },

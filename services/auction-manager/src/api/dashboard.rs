@@ -160,6 +160,8 @@ pub struct QueueHealth {
     name: String,
     messages: u32,
     consumers: u32,
+    /// The broker does not have the queue (never declared, or expired): its counts are zero.
+    missing: bool,
 }
 
 /// The chain's head and the signer's balance (the signer's address only: never its key), as this
@@ -247,19 +249,21 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
 }
 
 /// The bid, dead-letter and chat-replies queues' depth and consumers (a passive declare asks
-/// without creating anything).
+/// without creating anything); a queue the broker lacks is said to be missing.
 async fn rabbitmq_queues(state: &AppState) -> RabbitMqHealth {
     let connected = super::probes::rabbitmq(&state.connection);
-    let Ok(channel) = state.connection.create_channel().await else { return RabbitMqHealth { ok: false, queues: Vec::new() } };
     let mut queues = Vec::new();
     for name in [state.topology.bids_queue(), state.topology.dead_bids_queue(), state.topology.chat_replies_queue()] {
+        // A channel each: a failed passive declare closes its channel.
+        let Ok(channel) = state.connection.create_channel().await else { return RabbitMqHealth { ok: false, queues } };
         match gavel_bus::topology::inspect(&channel, &name).await {
-            Ok(queue) => queues.push(QueueHealth { name, messages: queue.messages, consumers: queue.consumers }),
-            // A failed passive declare closes the channel: the rest are not asked.
-            Err(_) => break,
+            Ok(queue) => {
+                queues.push(QueueHealth { name, messages: queue.messages, consumers: queue.consumers, missing: false });
+                let _ = channel.close(200, "done".into()).await;
+            }
+            Err(_) => queues.push(QueueHealth { name, messages: 0, consumers: 0, missing: true }),
         }
     }
-    let _ = channel.close(200, "done".into()).await;
     RabbitMqHealth { ok: connected, queues }
 }
 

@@ -25,6 +25,8 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<MarathonView>), ApiError> {
     let config = MarathonConfig::parse(spec)?;
     config.check_first_day(Utc::now())?;
+    config.check_anti_snipe()?;
+    config.check_channels()?;
     let mut tx = state.pool.begin().await?;
     let id = marathons::insert(&mut *tx, &config).await?;
     audit::record(&mut *tx, caller.user.id, "marathon.create", &format!("marathon:{id}"), json!({ "name": config.name })).await?;
@@ -96,6 +98,9 @@ pub async fn edit(
     spec.opening_time = edit.opening_time.unwrap_or(spec.opening_time);
     spec.lot_duration_secs = edit.lot_duration_secs.unwrap_or(spec.lot_duration_secs);
     let config = MarathonConfig::parse(spec.clone())?;
+    if edit.anti_snipe_window_secs.is_some() || edit.anti_snipe_extension_secs.is_some() {
+        config.check_anti_snipe()?;
+    }
     marathons::update_editable(&mut *tx, current.id, &config).await?;
     if reschedules {
         reschedule(&mut tx, current.id, &config).await?;
@@ -117,19 +122,24 @@ pub async fn edit(
 }
 
 /// A new schedule for a marathon none of whose lots has opened: its pending lots move to their
-/// days' new windows, each checked as a new lot would be.
+/// days' new windows, each checked as a new lot would be once all have moved (a day moved onto
+/// another day's old window is no overlap). The lots are locked first, so none opens meanwhile.
 async fn reschedule(tx: &mut sqlx::PgConnection, id: MarathonId, config: &MarathonConfig) -> Result<(), ApiError> {
-    if lots::any_opened(&mut *tx, id).await? {
+    let ids: Vec<i64> = lots::for_marathon(&mut *tx, id).await?.iter().map(|record| record.lot.id.0).collect();
+    let locked = lots::lock_many(&mut *tx, &ids).await?;
+    if locked.iter().any(|record| !matches!(record.lot.state, LotState::Pending | LotState::Cancelled)) {
         return Err(ApiError::Conflict("a lot of this marathon has opened: its schedule stays as announced".into()));
     }
     config.check_first_day(Utc::now())?;
     marathons::update_schedule(&mut *tx, id, config).await?;
-    for mut record in lots::for_marathon(&mut *tx, id).await?.into_iter().filter(|record| record.lot.state == LotState::Pending) {
-        let (starts_at, ends_at) = config.lot_window(record.day_index)?;
-        check_window(&mut *tx, id, Some(record.lot.id), starts_at, ends_at).await?;
-        record.lot.starts_at = starts_at;
-        record.lot.ends_at = ends_at;
+    let mut moved = Vec::new();
+    for mut record in locked.into_iter().filter(|record| record.lot.state == LotState::Pending) {
+        (record.lot.starts_at, record.lot.ends_at) = config.lot_window(record.day_index)?;
         lots::edit_pending(&mut *tx, &record).await?;
+        moved.push(record);
+    }
+    for record in &moved {
+        check_window(&mut *tx, id, Some(record.lot.id), record.lot.starts_at, record.lot.ends_at).await?;
     }
     Ok(())
 }

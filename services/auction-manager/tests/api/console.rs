@@ -87,6 +87,13 @@ async fn a_lot_paused_alone_refuses_bids_does_not_end_and_gets_its_time_back(poo
     assert_eq!(trail[..3], [otto("lot.resume"), otto("lot.extend"), otto("lot.pause")]);
     let (_, full) = app.get(&format!("/api/lots/{}/audit", open.lot), &app.viewer).await;
     assert_eq!(full["entries"][2]["details"]["reason"], "stream dropped");
+
+    // A dispute on air: paused, then cancelled.
+    let (status, _) = app.post(&path("pause"), &app.operator, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, cancelled) = app.post(&path("cancel"), &app.admin, json!({ "reason": "disputed" })).await;
+    assert_eq!(status, StatusCode::OK, "a paused lot can be cancelled: {cancelled}");
+    assert_eq!((cancelled["state"].as_str(), &cancelled["paused_at"]), (Some("CANCELLED"), &Value::Null));
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
@@ -139,10 +146,19 @@ async fn a_void_and_a_ban_with_void_are_undone_while_the_lot_is_open(pool: sqlx:
 
     let trail: Vec<String> = audit_actions(app, open.lot).await.into_iter().map(|(action, _)| action).collect();
     assert_eq!(trail, ["bidder.unban", "bidder.ban", "bid.reinstate", "bid.void", "lot.create"]);
+    let (_, log) = app.request(Method::GET, &format!("/api/public/lots/{}/bid-log", open.lot), None, None).await;
+    assert!(log["entries"].as_array().is_some_and(|entries| entries.iter().any(|entry| entry["kind"] == 3)), "{log}");
+
+    // An undo only while nothing was accepted since the void: a later bid's contest stands.
+    let (status, _) = app.post(&format!("/api/bids/{bob_bid}/void"), &app.operator, json!({ "reason": "fat finger" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let carol = funded_bidder(app, 3, eth(100)).await;
+    bid(&open, "c1", &carol, BidKind::Plain(eth(8)), 3).await;
+    let (status, body) = app.request(Method::POST, &format!("/api/bids/{bob_bid}/reinstate"), Some(&app.operator), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("accepted a bid since"), "{body}");
 
     // Once the winner is final, voids are for good.
-    let (status, _) = app.post(&format!("/api/bids/{bob_bid}/void"), &app.operator, json!({ "reason": "again" })).await;
-    assert_eq!(status, StatusCode::OK);
     sqlx::query("UPDATE lots SET state = 'PROCESSING', winner_final_at = now() WHERE id = $1")
         .bind(open.lot)
         .execute(&app.pool)
@@ -231,6 +247,21 @@ async fn a_marathon_is_rescheduled_or_deleted_only_before_a_lot_opens(pool: sqlx
     );
     let (_, moved) = app.get(&format!("/api/lots/{}", lot["id"]), &app.viewer).await;
     assert_eq!(moved["starts_at"], "2030-02-02T18:30:00Z", "the pending lot moves with the schedule");
+    // Two lots moved a day later: day 1 lands on day 2's old window, no overlap once both moved.
+    let (status, second) = app
+        .post(
+            &format!("/api/marathons/{marathon}/lots"),
+            &app.admin,
+            json!({ "day_index": 2, "token_uri": "ipfs://b", "image_url": "https://a.example/b.png" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let (status, body) = app
+        .request(Method::PATCH, &format!("/api/marathons/{marathon}"), Some(&app.admin), Some(json!({ "first_day": "2030-02-02" })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, second) = app.get(&format!("/api/lots/{}", second["id"]), &app.viewer).await;
+    assert_eq!(second["starts_at"], "2030-02-04T18:30:00Z");
     let (status, body) = app
         .request(Method::PATCH, &format!("/api/marathons/{marathon}"), Some(&app.admin), Some(json!({ "first_day": "2020-01-01" })))
         .await;

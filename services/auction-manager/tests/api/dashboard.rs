@@ -107,11 +107,30 @@ async fn chat_replies_switch_and_system_health(pool: PgPool) {
     let (_, settings) = app.get("/api/settings", &app.viewer).await;
     assert_eq!((settings["chat_replies"].as_bool(), settings["bidding_paused"].as_bool()), (Some(false), Some(false)));
 
+    // The dead-letter queue gone (an expired sandbox queue, a broker reset): said so, and the
+    // queues after it still listed (a missing queue used to end the list).
+    let connection = gavel_bus::connect(crate::helpers::RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
+    let channel = connection.create_channel().await.expect("channel");
+    channel.queue_delete(app.topology.dead_bids_queue().as_str().into(), Default::default()).await.expect("delete the dead-letter queue");
     let (status, health) = app.get("/api/health/system", &app.viewer).await;
     assert_eq!(status, StatusCode::OK, "{health}");
     assert_eq!(health["postgres"]["ok"], true);
     assert_eq!(health["rabbitmq"]["ok"], true);
-    let queues: Vec<&str> = health["rabbitmq"]["queues"].as_array().expect("queues").iter().filter_map(|q| q["name"].as_str()).collect();
-    assert!(queues.contains(&app.topology.bids_queue().as_str()), "{health}");
+    let queues: Vec<(&str, bool)> = health["rabbitmq"]["queues"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .filter_map(|q| Some((q["name"].as_str()?, q["missing"].as_bool()?)))
+        .collect();
+    let topology = &app.topology;
+    assert_eq!(
+        queues,
+        [
+            (topology.bids_queue().as_str(), false),
+            (topology.dead_bids_queue().as_str(), true),
+            (topology.chat_replies_queue().as_str(), false)
+        ],
+        "{health}"
+    );
     assert_eq!(health["chain"]["configured"], false);
 }
