@@ -154,7 +154,7 @@ async fn the_dashboard_follows_bids_voids_and_maintenance_and_refuses_what_it_mu
     assert_eq!(drive(&args, |_| async {}).await, "PASS");
     assert_png(&shots.join("overlay.png"));
 
-    keep_screenshots(&shots, &["dashboard.png", "overlay.png"]);
+    keep_screenshots(&shots, &["overlay.png"]);
     sandbox.stop().await.expect("stop");
 }
 
