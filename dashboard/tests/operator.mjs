@@ -193,27 +193,25 @@ export async function operatorScenario(page, options) {
   await expectText(overlay, 'overlay-notice', (text) => /cancelled/i.test(text), 'overlay after the lot was cancelled');
   await expectVisible(page, 'rerun-day', true, 'live lot: the way to run the cancelled day again');
 
-  const session = await fetchFromPage(page, '/api/session', { method: 'GET' });
-  const token = session.body?.csrf_token;
-  if (session.status !== 200 || !token) throw new Failure(`GET /api/session answered ${session.status} ${JSON.stringify(session.body)}`);
   const cancelled = await fetchFromPage(page, `/api/lots/${options.lot}`, { method: 'GET' });
   if (cancelled.status !== 200) throw new Failure(`GET /api/lots/${options.lot} answered ${cancelled.status} ${JSON.stringify(cancelled.body)}`);
-  // Soon and short, inside the cancelled lot's own window, which no other day's lot overlaps.
-  const startsAt = Date.now() + 60_000;
-  const spec = {
-    day_index: cancelled.body.day_index,
-    token_uri: cancelled.body.token_uri,
-    image_url: cancelled.body.image_url,
-    starts_at: new Date(startsAt).toISOString(),
-    ends_at: new Date(startsAt + 120_000).toISOString(),
-  };
-  const created = await fetchFromPage(page, `/api/marathons/${options.marathon}/lots`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
-    body: JSON.stringify(spec),
-  });
-  if (created.status !== 201 || typeof created.body?.id !== 'number') throw new Failure(`a new lot for the cancelled day: POST answered ${created.status} ${JSON.stringify(created.body)}`);
-  const rerunId = created.body.id;
+  // Through the pages, as an operator does it: the live lot's link, the day's "Run this day
+  // again", "Start now" (its opening has passed), the artwork again, Add lot.
+  await click(page, 'rerun-day', 'the way to run the cancelled day again');
+  await click(page, `rerun-day-${cancelled.body.day_index + 1}`, 'marathon page: run this day again');
+  await fillIn(page, 'add-lot-token-uri', cancelled.body.token_uri, 'the new lot’s token');
+  await fillIn(page, 'add-lot-image-url', cancelled.body.image_url, 'the new lot’s artwork');
+  await click(page, 'add-lot-start-now', 'start the day now');
+  await click(page, 'add-lot-submit', 'add the lot');
+  let created = null;
+  const createdBy = Date.now() + EXPECT_MS;
+  while (!created && Date.now() < createdBy) {
+    const detail = await fetchFromPage(page, `/api/marathons/${options.marathon}`, { method: 'GET' });
+    created = detail.body?.lots?.find((lot) => lot.day_index === cancelled.body.day_index && lot.state !== 'CANCELLED') ?? null;
+    if (!created) await page.waitForTimeout(100);
+  }
+  if (!created) throw new Failure(`no new lot for day ${cancelled.body.day_index + 1} after Add lot`);
+  const rerunId = created.id;
   await open(page, `${base}/#/lots/${rerunId}`, 'the new lot');
   const rerunState = await expectText(page, 'lot-state', (text) => text === 'PENDING' || text === 'ACTIVE', `the new lot ${rerunId}`);
   if (rerunState === 'PENDING') await expectText(page, 'countdown', (text) => /^opens in .+ \(.+\)$/.test(text), 'a pending lot says when it opens, with the date');
