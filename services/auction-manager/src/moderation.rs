@@ -45,17 +45,25 @@ async fn locked_lot(tx: &mut Transaction<'_, Postgres>, id: LotId) -> Result<Lot
     lots::lock(&mut **tx, id).await?.ok_or(ModerationError::NotFound("lot"))
 }
 
+/// Where an operator moves a lot's end.
+#[derive(Debug, Clone, Copy)]
+pub enum NewEnd {
+    At(DateTime<Utc>),
+    /// Later than the end as it stands under the lot's lock.
+    Later(chrono::TimeDelta),
+}
+
 /// Moves an ACTIVE lot's end later (a stream outage, say). Anti-snipe's counter is untouched.
-pub async fn extend_lot(
-    pool: &PgPool,
-    by: &User,
-    id: LotId,
-    ends_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<LotRecord, ModerationError> {
+pub async fn extend_lot(pool: &PgPool, by: &User, id: LotId, new_end: NewEnd, now: DateTime<Utc>) -> Result<LotRecord, ModerationError> {
     let mut tx = pool.begin().await?;
     let mut record = locked_lot(&mut tx, id).await?;
     let previous = record.lot.ends_at;
+    let ends_at = match new_end {
+        NewEnd::At(at) => at,
+        NewEnd::Later(by) => {
+            previous.checked_add_signed(by).ok_or_else(|| ModerationError::Conflict("that end is past the calendar's end".into()))?
+        }
+    };
     if record.lot.state != LotState::Active {
         return Err(ModerationError::Conflict(format!("only an ACTIVE lot can be extended; this one is {}", record.lot.state)));
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, LotWithTop } from '../../shared/api-types';
-import { applyLotEvent, clockOf, entryFromEvent, extendedEnd, isOpen, resultOf } from './model';
+import { applyLotEvent, clockOf, entryFromEvent, isOpen, resultOf } from './model';
 
 const envelope = (event: Pick<EventEnvelope, 'type' | 'payload'>): EventEnvelope => ({ id: 'e', seq: 1, occurred_at: '2030-01-01T20:30:00Z', ...event }) as EventEnvelope;
 
@@ -90,9 +90,3 @@ describe('clockOf', () => {
   });
 });
 
-describe('extendedEnd', () => {
-  it('adds to the current end, not to now', () => {
-    expect(extendedEnd('2030-01-01T21:00:00Z', 60)).toBe('2030-01-01T21:01:00.000Z');
-    expect(extendedEnd('2030-01-01T21:00:00.5Z', 300)).toBe('2030-01-01T21:05:00.500Z');
-  });
-});

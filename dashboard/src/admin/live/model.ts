@@ -150,7 +150,3 @@ export function clockOf(lot: Pick<LotWithTop, 'state' | 'starts_at' | 'ends_at' 
   }
 }
 
-/** The end a quick extension asks for: the current end plus `seconds`, as RFC 3339. */
-export function extendedEnd(endsAt: string, seconds: number): string {
-  return new Date(Date.parse(endsAt) + seconds * 1000).toISOString();
-}

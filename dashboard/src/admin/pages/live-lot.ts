@@ -34,7 +34,7 @@ import { FormFeedback, textProblem } from '../forms';
 import { AuditTrail } from '../live/audit';
 import { ConfirmPanel } from '../live/confirm';
 import { BidFeed, FEED_SIZE } from '../live/feed';
-import { applyLotEvent, clockOf, entryFromBid, entryFromEvent, extendedEnd, isOpen, type FeedEntry } from '../live/model';
+import { applyLotEvent, clockOf, entryFromBid, entryFromEvent, isOpen, type FeedEntry } from '../live/model';
 import { overlayPreview } from '../live/preview';
 import { shortcutLegend, shortcutOf, type ShortcutAction } from '../live/shortcuts';
 import { bidderTag, dayLabel, eth } from '../view';
@@ -426,11 +426,13 @@ export const liveLotPage: Page = (outlet, app, [id]) => {
 
   const quickExtend = async (seconds: number) => {
     if (!lot || lot.state !== 'ACTIVE') return;
-    const target = extendedEnd(lot.ends_at, seconds);
+    // Counted by the server from the end as it stands then: an anti-snipe extension this page
+    // has not seen yet is kept.
     await app.attempt(async () => {
-      mergeLot(await api<Lot>('POST', `/api/lots/${lotId}/extend`, { ends_at: target }));
+      const extended = await api<Lot>('POST', `/api/lots/${lotId}/extend`, { by_secs: seconds });
+      mergeLot(extended);
       flashClock();
-      say(`End moved ${seconds / 60} min later, to ${when(target)}.`);
+      say(`End moved ${seconds / 60} min later, to ${when(extended.ends_at)}.`);
       setUndo(null);
     });
   };

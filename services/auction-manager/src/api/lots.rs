@@ -154,11 +154,18 @@ pub async fn edit(
     Ok(Json(LotView::from(&record)))
 }
 
+/// A new end: a time (`ends_at`), or a number of seconds after the end as it is when the request
+/// arrives (`by_secs`, the dashboard's +1 / +5 min: an anti-snipe extension the page has not seen
+/// yet is kept, not undercut).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
-    ends_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+    by_secs: Option<u32>,
 }
+
+/// The longest relative extension: a day, a lot's longest duration.
+const MAX_EXTENSION_SECS: u32 = 86_400;
 
 pub async fn extend(
     State(state): State<AppState>,
@@ -166,7 +173,15 @@ pub async fn extend(
     ApiPath(id): ApiPath<i64>,
     ApiJson(extension): ApiJson<Extension>,
 ) -> Result<Json<LotView>, ApiError> {
-    let record = moderation::extend_lot(&state.pool, &caller.user, LotId(id), extension.ends_at, Utc::now()).await?;
+    let new_end = match (extension.ends_at, extension.by_secs) {
+        (Some(at), None) => moderation::NewEnd::At(at),
+        (None, Some(secs)) if (1..=MAX_EXTENSION_SECS).contains(&secs) => {
+            moderation::NewEnd::Later(chrono::TimeDelta::seconds(i64::from(secs)))
+        }
+        (None, Some(_)) => return Err(ApiError::field("by_secs", format!("must be between 1 and {MAX_EXTENSION_SECS} seconds"))),
+        _ => return Err(ApiError::field("ends_at", "give either ends_at (a time) or by_secs (seconds after the current end)")),
+    };
+    let record = moderation::extend_lot(&state.pool, &caller.user, LotId(id), new_end, Utc::now()).await?;
     state.wake_scheduler.notify_one();
     Ok(Json(LotView::from(&record)))
 }

@@ -58,6 +58,7 @@ async fn a_lot_paused_alone_refuses_bids_does_not_end_and_gets_its_time_back(poo
     let (_, lot) = app.get(&format!("/api/lots/{}", open.lot), &app.viewer).await;
     assert_eq!(lot["state"], "ACTIVE");
 
+    let moved = |value: &Value| value.as_str().and_then(|text| text.parse::<chrono::DateTime<chrono::Utc>>().ok()).expect("a time");
     // A pause longer than the time that was left: the end lies in the past, and +1 min still
     // moves it later (the clock stands still, so "in the future" does not apply).
     let past = now() - Duration::minutes(5);
@@ -67,14 +68,18 @@ async fn a_lot_paused_alone_refuses_bids_does_not_end_and_gets_its_time_back(poo
         .execute(&app.pool)
         .await
         .expect("a long pause");
-    let (status, body) = app.post(&path("extend"), &app.operator, json!({ "ends_at": past + Duration::minutes(1) })).await;
+    let (status, body) = app.post(&path("extend"), &app.operator, json!({ "by_secs": 60 })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(moved(&body["ends_at"]), past + Duration::minutes(1), "+1 min counts from the end as it stands: {body}");
+    for wrong in [json!({ "by_secs": 0 }), json!({ "by_secs": 60, "ends_at": past }), json!({})] {
+        let (status, body) = app.post(&path("extend"), &app.operator, wrong.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {body}");
+    }
 
     // No body at all is a resume as much as an empty one.
     let (status, resumed) = app.request(Method::POST, &path("resume"), Some(&app.operator), None).await;
     assert_eq!(status, StatusCode::OK, "{resumed}");
     assert_eq!(resumed["paused_at"], Value::Null);
-    let moved = |value: &Value| value.as_str().and_then(|text| text.parse::<chrono::DateTime<chrono::Utc>>().ok()).expect("a time");
     assert!(moved(&resumed["ends_at"]) > Utc::now(), "the time left is given back: {resumed}");
     let (status, _) = app.request(Method::POST, &path("resume"), Some(&app.operator), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "only a paused lot resumes");
