@@ -8,7 +8,7 @@ use gavel_domain::events::{
     LotResumed,
 };
 use gavel_domain::lot::{LotState, LotTransition};
-use gavel_domain::{BidId, BidderId, LotId};
+use gavel_domain::{BidId, BidderId, LotId, Wei};
 use gavel_store::bidders::Bidder;
 use gavel_store::lots::LotRecord;
 use gavel_store::users::User;
@@ -193,6 +193,9 @@ async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now
     }
     let entries = bids::reinstate(tx, lot_id, bid_id).await?;
     lead_from_the_log(tx, &mut record).await?;
+    if record.lot.high.as_ref().is_some_and(|high| high.bidder == bidder) {
+        covered(tx, &bidder).await?;
+    }
     let event = BidReinstated {
         lot_id,
         bid_id,
@@ -203,6 +206,24 @@ async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now
     };
     outbox::append(&mut **tx, &Event::BidReinstated(event.clone()), now).await?;
     Ok(event)
+}
+
+/// Refuses a lead its bidder can no longer pay: what they lead with (this lot's lead included)
+/// beyond their escrow less pending withdrawals (a withdrawal requested since the void, say).
+async fn covered(tx: &mut Transaction<'_, Postgres>, bidder: &BidderId) -> Result<(), ModerationError> {
+    let free = bidders::lock_holdings(&mut **tx, &[bidder.as_str()]).await?.get(bidder).map_or(Wei::ZERO, |holdings| holdings.escrow_free);
+    let leads = bidders::open_leads(&mut **tx, &[bidder.as_str()])
+        .await?
+        .into_iter()
+        .fold(Wei::ZERO, |sum, (_, _, amount)| sum.saturating_add(amount));
+    if leads > free {
+        return Err(ModerationError::Conflict(format!(
+            "{bidder}'s escrow no longer covers the lead this would give back ({} ETH held, {} ETH led): the void stands",
+            free.to_eth_string(),
+            leads.to_eth_string()
+        )));
+    }
+    Ok(())
 }
 
 /// Voids one bid inside the caller's transaction, with its event; refuses once the winner is

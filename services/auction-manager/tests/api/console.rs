@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use gavel_auction_manager::scheduler::advance_due_lots;
 use gavel_domain::bidding::BidKind;
 use gavel_domain::{LotId, Wei};
-use gavel_store::{bids, heartbeats, outbox};
+use gavel_store::{bidders, bids, heartbeats, outbox};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -154,9 +154,25 @@ async fn a_void_and_a_ban_with_void_are_undone_while_the_lot_is_open(pool: sqlx:
     let (_, log) = app.request(Method::GET, &format!("/api/public/lots/{}/bid-log", open.lot), None, None).await;
     assert!(log["entries"].as_array().is_some_and(|entries| entries.iter().any(|entry| entry["kind"] == 3)), "{log}");
 
-    // An undo only while nothing was accepted since the void: a later bid's contest stands.
+    // An undo only while the bidder can still pay: Bob asked to withdraw most of his escrow since.
     let (status, _) = app.post(&format!("/api/bids/{bob_bid}/void"), &app.operator, json!({ "reason": "fat finger" })).await;
     assert_eq!(status, StatusCode::OK);
+    let withdrawal = bidders::LedgerEntry {
+        wallet: format!("0x{:040x}", 2),
+        kind: bidders::LedgerKind::WithdrawalRequested,
+        amount: eth(95),
+        commitment: None,
+        tx_hash: format!("0x{:064x}", 0xdead),
+        log_index: 0,
+        block_number: 2,
+    };
+    assert!(bidders::credit(&app.pool, &withdrawal).await.expect("credit"));
+    let (status, body) = app.request(Method::POST, &format!("/api/bids/{bob_bid}/reinstate"), Some(&app.operator), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("no longer covers"), "{body}");
+    assert_eq!(high(&app.get(&lot_path, &app.viewer).await.1), alice_leads, "the refused undo changed nothing");
+
+    // An undo only while nothing was accepted since the void: a later bid's contest stands.
     let carol = funded_bidder(app, 3, eth(100)).await;
     bid(&open, "c1", &carol, BidKind::Plain(eth(8)), 3).await;
     let (status, body) = app.request(Method::POST, &format!("/api/bids/{bob_bid}/reinstate"), Some(&app.operator), None).await;
