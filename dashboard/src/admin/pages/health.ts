@@ -65,10 +65,13 @@ function queueRow(queue: QueueHealth): HTMLElement {
   );
 }
 
-function chainCard(chain: ChainHealth, settlementReports: boolean): HTMLElement {
+/** The chain's facts; when they come from the settlement service's heartbeat, their age (`reportedMsAgo`), marked stale as its row is. */
+function chainCard(chain: ChainHealth, reportedMsAgo: number | null): HTMLElement {
+  const settlementReports = reportedMsAgo !== null;
+  const stale = reportedMsAgo !== null && reportedMsAgo > REMOTE_STALLED_AFTER_MS;
   const source =
     chain.reported_by === 'settlement'
-      ? 'as the settlement service last reported it'
+      ? `as the settlement service reported it ${reportedMsAgo === null ? '' : ago(reportedMsAgo)}${stale ? ': stale, the settlement service has stopped reporting' : ''}`
       : chain.reported_by === 'auction-manager'
         ? 'read by this server'
         : null;
@@ -78,7 +81,7 @@ function chainCard(chain: ChainHealth, settlementReports: boolean): HTMLElement 
     h('h2', null, 'Chain'),
     chain.configured
       ? [
-          source ? h('p', { class: 'muted', testid: 'health-chain-source' }, source) : null,
+          source ? h('p', { class: stale ? 'bad' : 'muted', testid: 'health-chain-source', 'data-stale': stale ? 'true' : 'false' }, source) : null,
           h(
             'dl',
             { class: 'facts' },
@@ -144,7 +147,7 @@ export const healthPage: Page = (outlet, app) => {
             ),
           ),
         ),
-        chainCard(health.chain, services.settlement !== null),
+        chainCard(health.chain, services.settlement?.last_beat_ms_ago ?? null),
         h(
           'section',
           { class: 'card wide' },
