@@ -85,7 +85,7 @@ impl Topology {
         self.declare_events_exchange(channel).await?;
 
         let queue = QueueDeclareOptions { durable: true, ..Default::default() };
-        channel.queue_declare(self.dead_bids_queue().into(), queue, self.quorum(&[])).await?;
+        channel.queue_declare(self.dead_bids_queue().into(), queue, self.quorum_kept(&[], DEAD_LETTERS_KEPT)).await?;
         channel
             .queue_bind(
                 self.dead_bids_queue().into(),
@@ -163,6 +163,11 @@ pub async fn inspect(channel: &Channel, queue: &str) -> Result<QueueStats, lapin
     Ok(QueueStats { messages: declared.message_count(), consumers: declared.consumer_count() })
 }
 
+/// Dead letters wait for a person, so their queue never has a consumer, and the broker counts a
+/// queue without one as unused: an ephemeral topology's short expiry would delete it while the
+/// namespace is in use (a demo, a long test), and dead letters with it. It is kept a day at least.
+const DEAD_LETTERS_KEPT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 fn text(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value))
 }
@@ -170,10 +175,15 @@ fn text(value: &str) -> AMQPValue {
 impl Topology {
     /// Arguments of a quorum queue, with the expiry of an ephemeral topology.
     pub fn quorum(&self, extra: &[(&str, AMQPValue)]) -> FieldTable {
+        self.quorum_kept(extra, std::time::Duration::ZERO)
+    }
+
+    /// As `quorum`, an ephemeral topology's expiry at least `kept`.
+    fn quorum_kept(&self, extra: &[(&str, AMQPValue)], kept: std::time::Duration) -> FieldTable {
         let mut table = FieldTable::default();
         table.insert(ShortString::from("x-queue-type"), text("quorum"));
         if let Some(after) = self.ephemeral_after {
-            let millis = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+            let millis = i64::try_from(after.max(kept).as_millis()).unwrap_or(i64::MAX);
             table.insert(ShortString::from("x-expires"), AMQPValue::LongLongInt(millis));
         }
         for (key, value) in extra {

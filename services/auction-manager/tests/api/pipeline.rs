@@ -262,3 +262,25 @@ async fn an_outage_of_postgres_holds_bids_and_dead_letters_none(pool: sqlx::PgPo
     let dead = channel.queue_declare(app.topology.dead_bids_queue().into(), passive, FieldTable::default()).await.expect("dead queue");
     assert_eq!(dead.message_count(), 0, "an outage dead-letters nothing");
 }
+
+/// A sandbox's topology expires by itself once unused, for tests that crash before deleting it;
+/// the dead-letter queue, which never has a consumer, must not expire with the short delay while
+/// the sandbox runs (its dead letters would be dropped, and the health page said it was missing).
+#[tokio::test]
+async fn an_ephemeral_topologys_dead_letters_outlive_its_short_expiry() {
+    let topology = gavel_bus::topology::Topology::ephemeral(format!("test-{}", uuid::Uuid::new_v4().simple()), Duration::from_secs(1));
+    let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test").await.expect("RabbitMQ");
+    topology.declare(&connection.create_channel().await.expect("channel")).await.expect("declare");
+    let exists = |queue: String| {
+        let connection = &connection;
+        async move { gavel_bus::topology::inspect(&connection.create_channel().await.expect("channel"), &queue).await.is_ok() }
+    };
+    // The broker checks expiries on a timer of its own (seconds): wait for the work queue to go.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while exists(topology.bids_queue()).await {
+        assert!(tokio::time::Instant::now() < deadline, "an unused work queue expires");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert!(exists(topology.dead_bids_queue()).await, "the dead-letter queue is kept");
+    topology.delete(&connection.create_channel().await.expect("channel")).await.expect("delete the test's topology");
+}
