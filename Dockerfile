@@ -8,6 +8,7 @@ WORKDIR /src
 # contracts/artifacts is compiled in (alloy's sol! reads the ABI and bytecode).
 COPY Cargo.toml Cargo.lock ./
 COPY .cargo .cargo
+COPY crates crates
 COPY services services
 COPY cli cli
 COPY contracts/artifacts contracts/artifacts

@@ -1,6 +1,6 @@
 // Gavel's rules as the test side computes them, apart from the page's TypeScript, so that a
-// page computing them wrongly is caught: the least the next bid must be (services/domain
-// `BidRules::minimum_over`) and the commitment a linking deposit carries (services/domain
+// page computing them wrongly is caught: the least the next bid must be (crates/domain
+// `BidRules::minimum_over`) and the commitment a linking deposit carries (crates/domain
 // link.rs). tests/viewer.mjs checks the page with them; tests/viewer-mock.mjs judges with them.
 
 import { encodeAbiParameters, getAddress, keccak256 } from 'viem';

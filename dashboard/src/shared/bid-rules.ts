@@ -1,4 +1,4 @@
-// The least the next bid must be, computed exactly as the engine judges it (services/domain:
+// The least the next bid must be, computed exactly as the engine judges it (crates/domain:
 // `BidRules::minimum_over`), so the chat line a page suggests is never refused as too low.
 
 import type { BidRules } from './api-types';

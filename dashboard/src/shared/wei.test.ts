@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import corpus from '../../../services/domain/testdata/eth-amounts.json';
+import corpus from '../../../crates/domain/testdata/eth-amounts.json';
 import { AmountError, compareWei, ethToWei, parseEth, weiToEth, weiToGwei } from './wei';
 
 type AmountCase = { input: string; wei?: string; error?: string };

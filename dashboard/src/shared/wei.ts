@@ -41,8 +41,8 @@ export class AmountError extends Error {
 /**
  * Decimal ETH as a viewer types it, to wei: digits with at most one `.` and at most 18
  * decimals, an optional `eth` suffix (any case), surrounding white space ignored. The same rules
- * and the same refusals as `Wei::parse_eth` in services/domain, which reads `!bid` in chat: both
- * run the corpus in services/domain/testdata/eth-amounts.json. Zero is an amount; a form that
+ * and the same refusals as `Wei::parse_eth` in crates/domain, which reads `!bid` in chat: both
+ * run the corpus in crates/domain/testdata/eth-amounts.json. Zero is an amount; a form that
  * needs more refuses it itself.
  */
 export function parseEth(text: string): bigint {

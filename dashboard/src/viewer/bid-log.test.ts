@@ -21,7 +21,7 @@ function entry(fields: Partial<BidLogEntry>): BidLogEntry {
   };
 }
 
-// The vectors of services/domain/src/bid_log.rs.
+// The vectors of crates/domain/src/bid_log.rs.
 describe('the bid-log hash chain', () => {
   it('starts from the hash of the abi-encoded lot id', () => {
     expect(genesis(7)).toBe(keccak256(('0x' + word('7')) as Hex));

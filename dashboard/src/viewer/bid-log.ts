@@ -1,5 +1,5 @@
 // The bid log's hash chain, recomputed in the browser from the public log, to compare with the
-// head the house recorded at settlement (services/domain/src/bid_log.rs computes the same):
+// head the house recorded at settlement (crates/domain/src/bid_log.rs computes the same):
 //   h₀ = keccak256(abi.encode(uint256 lotId))
 //   hᵢ = keccak256(abi.encode(bytes32 hᵢ₋₁, uint8 kind, string bidderId, address wallet,
 //                             uint256 amountWei, uint64 receivedAtUnixMillis))

@@ -17,7 +17,7 @@ describe('handleOf', () => {
 
 describe('commitmentOf', () => {
   it('hashes abi.encode(string handle, string secret, address depositor)', () => {
-    // The vector of services/domain/src/link.rs: two offsets and the address, then each
+    // The vector of crates/domain/src/link.rs: two offsets and the address, then each
     // string's length and padded bytes.
     const encoded = ('0x' + word('60') + word('a0') + word(ALICE.slice(2)) + word('8') + text('twitch:a') + word('3') + text('s3c')) as Hex;
     expect(commitmentOf('twitch:a', 's3c', ALICE)).toBe(keccak256(encoded));

@@ -1,6 +1,6 @@
 // What `!link <secret>` proves, made in the browser: a random secret that never leaves it, and
 // the commitment the deposit carries, keccak256(abi.encode(string handle, string secret,
-// address depositor)), as services/domain/src/link.rs computes it. The commitment names the
+// address depositor)), as crates/domain/src/link.rs computes it. The commitment names the
 // depositing wallet, so a copy of it sent by another wallet binds nothing.
 
 import { encodeAbiParameters, keccak256, type Address, type Hex } from 'viem';
