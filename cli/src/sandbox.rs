@@ -137,7 +137,7 @@ impl Sandbox {
     pub async fn seed_viewers(&self, platform: &str, count: u32, deposit: Wei) -> anyhow::Result<Vec<SeededViewer>> {
         let viewers: Vec<SeededViewer> = (1..=count)
             .map(|n| {
-                let bidder = BidderId::parse(&format!("{platform}:{n}"))?;
+                let bidder = BidderId::of(platform, &n.to_string())?;
                 Ok(SeededViewer { bidder, user_id: n.to_string(), login: format!("viewer{n}") })
             })
             .collect::<anyhow::Result<_>>()?;

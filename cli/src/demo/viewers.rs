@@ -39,7 +39,7 @@ pub fn simulated(names: &[String], wallets: Vec<PrivateKeySigner>) -> anyhow::Re
         .map(|((name, wallet), user_id)| {
             Ok(SimulatedViewer {
                 chat: Viewer::new(user_id.to_string(), name.clone(), name.clone()),
-                bidder: BidderId::parse(&format!("twitch:{user_id}"))?,
+                bidder: BidderId::of("twitch", &user_id.to_string())?,
                 wallet,
                 secret: uuid::Uuid::new_v4().simple().to_string(),
             })

@@ -46,6 +46,12 @@ pub struct BidderId(String);
 pub struct InvalidBidderId;
 
 impl BidderId {
+    /// The one way a bidder id is made from its parts: `platform:user_id`, checked as `parse`
+    /// checks it.
+    pub fn of(platform: &str, user_id: &str) -> Result<Self, InvalidBidderId> {
+        BidderId::parse(&format!("{platform}:{user_id}"))
+    }
+
     pub fn parse(text: &str) -> Result<Self, InvalidBidderId> {
         let (platform, user) = text.split_once(':').ok_or(InvalidBidderId)?;
         let platform_ok = !platform.is_empty() && platform.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
@@ -74,6 +80,13 @@ impl<'de> Deserialize<'de> for BidderId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bidder_id_is_made_from_its_parts_by_the_same_rules() {
+        assert_eq!(BidderId::of("twitch", "1004"), BidderId::parse("twitch:1004"));
+        assert_eq!(BidderId::of("twitch", "a:b"), Err(InvalidBidderId), "a user id cannot smuggle a second part");
+        assert_eq!(BidderId::of("", "1004"), Err(InvalidBidderId));
+    }
 
     #[test]
     fn bidder_ids_are_platform_and_stable_user_id() {

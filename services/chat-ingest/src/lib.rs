@@ -31,7 +31,6 @@ use command::{ChatCommand, CommandError};
 use gavel_bus::lapin::Connection;
 use gavel_bus::messages::BidCommand;
 use gavel_bus::topology::Topology;
-use gavel_domain::BidderId;
 use gavel_domain::link;
 use gavel_store::bidders::Bidder;
 use gavel_store::{PgPool, bidders};
@@ -221,7 +220,7 @@ impl Handler {
     /// Queues a bid received at `received_at` (a reserved stamp, settled here either way); false
     /// when the platform's user id cannot name a bidder.
     fn queue_bid(&self, message: &ChatMessage, kind: gavel_domain::bidding::BidKind, received_at: chrono::DateTime<Utc>) -> bool {
-        let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
+        let Ok(bidder) = message.bidder() else {
             tracing::warn!(platform = %message.platform, "a user id Gavel cannot use; bid refused");
             self.queue.release(received_at);
             return false;
@@ -276,7 +275,7 @@ impl Handler {
     }
 
     async fn balance(&self, message: &ChatMessage) -> String {
-        let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
+        let Ok(bidder) = message.bidder() else {
             return "Gavel cannot read your user id".into();
         };
         match bidders::power(&self.pool, &bidder).await {
@@ -290,7 +289,7 @@ impl Handler {
     /// the commitment of (its handle, the secret, that wallet). Idempotent, so redundant instances
     /// handling the same message agree; the reply is read back from what is stored.
     async fn link(&self, message: &ChatMessage, secret: &str) -> String {
-        let Ok(bidder) = BidderId::parse(&format!("{}:{}", message.platform, message.user_id)) else {
+        let Ok(bidder) = message.bidder() else {
             return "Gavel cannot read your user id".into();
         };
         let handle = link::handle(&message.platform, &message.login);

@@ -36,6 +36,11 @@ impl ChatMessage {
     pub fn channel_key(&self) -> String {
         format!("{}:{}", self.platform, self.channel)
     }
+
+    /// The bidder who typed it; an error when the platform's user id cannot name one.
+    pub fn bidder(&self) -> Result<gavel_domain::BidderId, gavel_domain::ids::InvalidBidderId> {
+        gavel_domain::BidderId::of(&self.platform, &self.user_id)
+    }
 }
 
 /// A line to say in a channel, optionally as a reply to one message.
