@@ -122,6 +122,14 @@ async function settled(page, options) {
   await expectText(page, 'settlement-nft-moved', (text) => /yes/i.test(text), 'settlement summary: the NFT moved');
   await expectText(page, 'settlement-winner', (text) => text.length > 0 && text !== '—', 'settlement summary: the winner');
   await expectText(page, 'settlement-amount', (text) => /\d/.test(text), 'settlement summary: the amount');
+  // Hashes as 0x1234…abcd, the whole hash in the title (they wrapped over six lines).
+  const hashes = await page.locator('[data-testid^="settlement-tx-"][data-hash]').evaluateAll((items) => items.map((item) => [item.textContent, item.getAttribute('title')]));
+  if (hashes.length === 0) throw new Failure('settlement page: no transaction hash shown for a settled lot');
+  for (const [shown, full] of hashes) {
+    if (!/^0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}$/.test(shown ?? '') || !/^0x[0-9a-fA-F]{64}$/.test(full ?? '')) {
+      throw new Failure(`settlement page: a hash shows ${JSON.stringify(shown)} (title ${JSON.stringify(full)}); expected 0x1234…abcd with the whole hash in its title`);
+    }
+  }
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   if (width > LAPTOP.width) throw new Failure(`settlement page: ${width} px wide, wider than the ${LAPTOP.width} px window`);
   await screenshot(page, { screenshot: options.screenshotDir && `${options.screenshotDir}/operator-settlement.png` });

@@ -240,10 +240,7 @@ async function settlement(page, options, lot) {
   await open(page, `${options.baseUrl}/#/settlement/${lot.id}`, 'settlement');
   await expectText(page, 'settlement-nft-moved', (text) => text.length > 0, 'settlement: the summary says whether the NFT moved');
   await expectText(page, 'settlement-state', (text) => text.length > 0, 'settlement: the summary gives the state');
-  const hashes = await page.locator('[data-testid^="settlement-tx-"][data-hash]').evaluateAll((items) => items.map((item) => [item.textContent, item.getAttribute('title')]));
-  for (const [shown, full] of hashes) {
-    if (!/^0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}$/.test(shown ?? '') || !/^0x[0-9a-fA-F]{64}$/.test(full ?? '')) throw new Failure(`settlement: a hash shows ${JSON.stringify(shown)} (title ${JSON.stringify(full)}); expected 0x1234…abcd with the whole hash in its title`);
-  }
+  // Short hashes are checked on a settled lot, where there are some (`settled` in browser.mjs).
   await pageFitsWidth(page, 'settlement');
   await screenshotAs(page, options, 'operator-settlement.png');
 }
@@ -258,8 +255,6 @@ async function health(page, options) {
     await expectAttribute(page, `[data-testid="health-service-${name}"]`, 'data-ok', 'true', `health: ingest instance ${instance.id} up`);
     await expectText(page, `health-age-${name}`, (text) => /^\d+\.\d s ago$/.test(text), `health: ingest instance ${instance.id}'s age`);
   }
-  const chain = await textOf(page, 'health-chain');
-  if (/No \[chain\] configured/.test(chain ?? '') && system.services.settlement) throw new Failure('health: says "No [chain] configured" while the settlement service reports');
   for (const queue of system.rabbitmq.queues) {
     if (queue.name.endsWith('.dead') && queue.messages === 0) await expectAttribute(page, `[data-testid="health-queue-${queue.name}"]`, 'data-ok', 'true', 'health: the empty dead-letter queue is not flagged');
   }

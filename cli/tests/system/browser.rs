@@ -79,7 +79,7 @@ async fn the_dashboard_follows_bids_voids_and_maintenance_and_refuses_what_it_mu
     let start = Utc::now() + chrono::Duration::milliseconds(300);
     let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(600), (0, 0)).await.expect("lot");
     let marathon = gavel_store::lots::get(&sandbox.pool, lot).await.expect("lot").expect("lot").lot.marathon_id;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_open(&sandbox, lot).await;
     let [alice, bob] = [0, 1].map(|i| Viewer::new(&seeded[i].user_id, &seeded[i].login, ["Alice", "Bob"][i]));
     let base = format!("http://{api}");
     let shots = screenshot_dir();
@@ -192,7 +192,7 @@ async fn the_operators_console_holds_up_on_a_live_lot() {
     let start = Utc::now() + chrono::Duration::milliseconds(300);
     let lot = sandbox.seed_lot("twitch:gavel", start, start + chrono::Duration::seconds(900), (0, 0)).await.expect("lot");
     let marathon = gavel_store::lots::get(&sandbox.pool, lot).await.expect("lot").expect("lot").lot.marathon_id;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_open(&sandbox, lot).await;
     let args = scenario_args("operator", &base, marathon.0, lot.0, &shots);
     let last = drive(&args, |step| {
         let (twitch, alice, bob) = (&twitch, &alice, &bob);
@@ -228,7 +228,7 @@ async fn the_operators_console_holds_up_on_a_live_lot() {
         .execute(&sandbox.pool)
         .await
         .expect("zone");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_open(&sandbox, lot).await;
     for (viewer, amount) in [(&alice, "0.06"), (&bob, "0.07")] {
         twitch.say("gavel", viewer, &format!("!bid {amount}")).await;
     }
@@ -270,4 +270,16 @@ pub(crate) fn scenario_args(scenario: &str, base: &str, marathon: i64, lot: i64,
     .iter()
     .map(|s| s.to_string())
     .collect()
+}
+
+/// Waits (bounded) until the scheduler has opened `lot`: chat bids sent before are refused.
+async fn wait_open(sandbox: &gavel::sandbox::Sandbox, lot: gavel_domain::LotId) {
+    eventually(Duration::from_secs(20), "the lot opened", || async {
+        gavel_store::lots::get(&sandbox.pool, lot)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|record| record.lot.state == gavel_domain::lot::LotState::Active)
+    })
+    .await;
 }

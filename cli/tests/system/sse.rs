@@ -184,9 +184,7 @@ async fn a_slow_client_is_told_to_resync_and_dropped_while_a_fast_one_loses_noth
     let mut config = gavel_event_gateway::Config::new(sandbox.topology.clone());
     config.client_buffer = 64;
     let gateway = sandbox.gateway(config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
-    let address = listener.local_addr().expect("address");
-    let server = tokio::spawn(axum::serve(listener, gateway.router()).into_future());
+    let (address, server) = serve(&gateway).await;
     let lot = 7;
     let url = format!("http://{address}/api/public/lots/{lot}/events");
 
@@ -261,9 +259,7 @@ async fn the_sse_clients_gauge_counts_clients_while_they_are_connected() {
     let _local = metrics::set_default_local_recorder(&recorder);
     let sandbox = crate::support::sandbox().await;
     let gateway = sandbox.gateway(gavel_event_gateway::Config::new(sandbox.topology.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
-    let address = listener.local_addr().expect("address");
-    let server = tokio::spawn(axum::serve(listener, gateway.router()).into_future());
+    let (address, server) = serve(&gateway).await;
     let lot = 7;
     let lot_clients = || crate::metrics::value(&crate::metrics::samples(&metrics.render()), "gavel_sse_clients", &[("stream", "lot")]);
     // The server learns that a client hung up when it next writes to it (an event, or the 15 s
@@ -352,9 +348,7 @@ async fn after_redis_is_flushed_the_live_state_is_rebuilt_from_postgres() {
 async fn a_lots_public_stream_carries_a_void_without_the_operators_reason() {
     let sandbox = crate::support::sandbox().await;
     let gateway = sandbox.gateway(gavel_event_gateway::Config::new(sandbox.topology.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
-    let address = listener.local_addr().expect("address");
-    let server = tokio::spawn(axum::serve(listener, gateway.router()).into_future());
+    let (address, server) = serve(&gateway).await;
     let lot = 7;
     let mut viewer = Client::connect(&format!("http://{address}/api/public/lots/{lot}/events"), None, None).await;
     eventually(Duration::from_secs(5), "the viewer subscribed", || std::future::ready(gateway.hub.clients() == 1)).await;
@@ -383,4 +377,11 @@ async fn a_lots_public_stream_carries_a_void_without_the_operators_reason() {
     assert!(message.data.contains("\"amount\":\"20000000000000000\"") && !message.data.contains("whispers"), "{}", message.data);
     server.abort();
     sandbox.stop().await.expect("stop");
+}
+
+/// The gateway's routes on a port of their own; the task to abort when the test ends.
+async fn serve(gateway: &gavel_event_gateway::Gateway) -> (std::net::SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
+    let address = listener.local_addr().expect("address");
+    (address, tokio::spawn(axum::serve(listener, gateway.router()).into_future()))
 }

@@ -340,6 +340,8 @@ mod tests {
         assert!(!public.contains("fat finger") && public.contains("\"amount\":\"5\""), "{public}");
         let opened = Event::BidderUnbanned(BidderUnbanned { bidder: BidderId::parse("twitch:1").expect("id") });
         assert_eq!(opened.public_form(), None);
+        let paused = Event::BiddingPaused(BiddingToggled { by: "ada".into() });
+        assert_eq!(paused.public_form(), Some(Event::BiddingPaused(BiddingToggled { by: String::new() })), "who paused stays off it");
     }
     use super::*;
 

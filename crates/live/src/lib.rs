@@ -197,11 +197,10 @@ impl LiveCache {
         let Some(found) = marathons::get(&self.pool, marathon).await? else { return Ok(None) };
         let now = Utc::now();
         let lots = lots::for_marathon(&self.pool, marathon).await?;
-        // A cancelled day run again may share its start with the cancelled lot: the new one shows.
-        let rank = |r: &&lots::LotRecord| (r.lot.starts_at, r.lot.state != LotState::Cancelled, r.lot.id);
-        let started = lots.iter().filter(|r| r.lot.starts_at <= now).max_by_key(rank);
-        let next =
-            lots.iter().filter(|r| r.lot.starts_at > now).min_by_key(|r| (r.lot.starts_at, r.lot.state == LotState::Cancelled, r.lot.id));
+        // A cancelled day run again may share its start with the cancelled lot: the new one shows
+        // (the latest started, or else the next to start; at a tie, a lot not cancelled first).
+        let started = lots.iter().filter(|r| r.lot.starts_at <= now).max_by_key(|r| (r.lot.starts_at, r.lot.state != LotState::Cancelled));
+        let next = lots.iter().filter(|r| r.lot.starts_at > now).min_by_key(|r| (r.lot.starts_at, r.lot.state == LotState::Cancelled));
         let live =
             MarathonLive { marathon_id: marathon, marathon_name: found.config.name.clone(), lot_id: started.or(next).map(|r| r.lot.id) };
         self.put(&self.marathon_key(marathon), &live).await;

@@ -16,7 +16,7 @@ pub struct ChainReport {
     pub chain_id: u64,
     /// None when the RPC did not answer this time.
     pub head: Option<u64>,
-    pub signer: String,
+    pub signer: alloy_primitives::Address,
     pub signer_balance_wei: Option<Wei>,
 }
 

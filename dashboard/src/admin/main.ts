@@ -12,7 +12,8 @@ import { eventsPage } from './pages/events';
 import { healthPage } from './pages/health';
 import { liveLotPage, currentLotPage } from './pages/live-lot';
 import { loginPage } from './pages/login';
-import { marathonPage, marathonsPage, newMarathonPage } from './pages/marathons';
+import { marathonPage, marathonsPage } from './pages/marathons';
+import { newMarathonPage } from './pages/new-marathon';
 import { settingsPage } from './pages/settings';
 import { settlementPage } from './pages/settlement';
 

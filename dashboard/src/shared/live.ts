@@ -121,8 +121,6 @@ export class LiveLotFollower {
   ticker: TickerEntry[] = [];
   /** The lot whose winner is final (`lot.closed`), while it is still the one shown. */
   closedLot: number | null = null;
-  /** All bidding is paused (maintenance), as this page last learnt it. */
-  biddingPaused = false;
   readonly clock = new ServerClock();
   private stream: Stream | null = null;
   private streamLot: number | null = null;
@@ -162,7 +160,7 @@ export class LiveLotFollower {
     const lot = this.live?.lot;
     if (!lot || lot.state !== 'ACTIVE') return null;
     if (lot.paused_at) return 'lot';
-    return this.biddingPaused ? 'bidding' : null;
+    return this.live?.bidding_paused ? 'bidding' : null;
   }
 
   /** Reads the live state again now. */
@@ -188,7 +186,6 @@ export class LiveLotFollower {
       if (word.until < Date.now()) this.words.delete(key);
       else word.apply(state);
     }
-    this.biddingPaused = state.bidding_paused;
     this.live = state;
     for (const bid of [state.lot?.high, ...(state.lot?.top ?? [])]) if (bid) this.names.set(bid.bidder, bid.name);
     if (state.lot?.id !== previousLot) {
@@ -238,7 +235,6 @@ export class LiveLotFollower {
     // All bidding pauses for every lot: these events name none.
     if (event.type === 'bidding.paused' || event.type === 'bidding.resumed') {
       const paused = event.type === 'bidding.paused';
-      this.biddingPaused = paused;
       this.remember('bidding', (state) => (state.bidding_paused = paused));
       this.handlers.onChange(live);
       return;

@@ -2,7 +2,9 @@
 //! void a bid, ban a bidder, unlink a bidder from a wallet. Each action commits with its events and its audit entry in one
 //! transaction, under the lot's row lock, so it can never interleave with a bid decision.
 
+use crate::engine::book::Book;
 use chrono::{DateTime, Utc};
+use gavel_domain::bidding::Standings;
 use gavel_domain::events::{
     BidReinstated, BidVoided, BidderBanned, BidderUnbanned, BiddingToggled, Event, ExtensionCause, LotCancelled, LotExtended, LotPaused,
     LotResumed,
@@ -193,8 +195,8 @@ async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now
     }
     let entries = bids::reinstate(tx, lot_id, bid_id).await?;
     lead_from_the_log(tx, &mut record).await?;
-    if record.lot.high.as_ref().is_some_and(|high| high.bidder == bidder) {
-        covered(tx, &bidder).await?;
+    if let Some(high) = record.lot.high.as_ref().filter(|high| high.bidder == bidder) {
+        covered(tx, lot_id, &bidder, high.amount).await?;
     }
     let event = BidReinstated {
         lot_id,
@@ -208,19 +210,18 @@ async fn reinstate_in_lot(tx: &mut Transaction<'_, Postgres>, bid_id: BidId, now
     Ok(event)
 }
 
-/// Refuses a lead its bidder can no longer pay: what they lead with (this lot's lead included)
-/// beyond their escrow less pending withdrawals (a withdrawal requested since the void, say).
-async fn covered(tx: &mut Transaction<'_, Postgres>, bidder: &BidderId) -> Result<(), ModerationError> {
-    let free = bidders::lock_holdings(&mut **tx, &[bidder.as_str()]).await?.get(bidder).map_or(Wei::ZERO, |holdings| holdings.escrow_free);
-    let leads = bidders::open_leads(&mut **tx, &[bidder.as_str()])
-        .await?
-        .into_iter()
-        .fold(Wei::ZERO, |sum, (_, _, amount)| sum.saturating_add(amount));
-    if leads > free {
+/// Refuses a lead its bidder can no longer pay, by the engine's own rule (`Book`): the lead must
+/// fit in their escrow less pending withdrawals and what they lead with in other lots (a
+/// withdrawal requested since the void, say, may have taken it).
+async fn covered(tx: &mut Transaction<'_, Postgres>, lot: LotId, bidder: &BidderId, lead: Wei) -> Result<(), ModerationError> {
+    let ids = [bidder.as_str()];
+    let book = Book::new(bidders::lock_holdings(&mut **tx, &ids).await?, bidders::open_leads(&mut **tx, &ids).await?);
+    let funds = book.for_lot(lot).standing(bidder).map_or(Wei::ZERO, |standing| standing.funds);
+    if lead > funds {
         return Err(ModerationError::Conflict(format!(
-            "{bidder}'s escrow no longer covers the lead this would give back ({} ETH held, {} ETH led): the void stands",
-            free.to_eth_string(),
-            leads.to_eth_string()
+            "{bidder}'s escrow no longer covers the lead this would give back ({} ETH free, {} ETH led): the void stands",
+            funds.to_eth_string(),
+            lead.to_eth_string()
         )));
     }
     Ok(())

@@ -80,12 +80,7 @@ pub async fn refresh(pool: PgPool, chain: Chain, signer: Address, open_ahead_sec
             // watched for "running low" does not care about. Nothing reads money back from it.
             metrics::gauge!(SIGNER_BALANCE_WEI).set(f64::from(balance));
         }
-        let report = heartbeats::ChainReport {
-            chain_id: chain.chain_id,
-            head,
-            signer: signer.to_checksum(None),
-            signer_balance_wei: balance.map(Wei::from),
-        };
+        let report = heartbeats::ChainReport { chain_id: chain.chain_id, head, signer, signer_balance_wei: balance.map(Wei::from) };
         if let Err(error) = heartbeats::beat(&pool, heartbeats::SETTLEMENT, &report).await {
             tracing::debug!(error = %error, "could not record the settlement service's heartbeat");
         }

@@ -221,7 +221,7 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
             reported_by: Some(ChainReporter::Settlement),
             chain_id: Some(report.chain_id),
             head: report.head,
-            signer: report.signer.parse().ok(),
+            signer: Some(report.signer),
             signer_balance_wei: report.signer_balance_wei,
         },
         (None, None) => {
@@ -253,16 +253,26 @@ pub async fn system_health(State(state): State<AppState>, _: Viewer) -> Result<J
 async fn rabbitmq_queues(state: &AppState) -> RabbitMqHealth {
     let connected = super::probes::rabbitmq(&state.connection);
     let mut queues = Vec::new();
+    let mut channel = None;
     for name in [state.topology.bids_queue(), state.topology.dead_bids_queue(), state.topology.chat_replies_queue()] {
-        // A channel each: a failed passive declare closes its channel.
-        let Ok(channel) = state.connection.create_channel().await else { return RabbitMqHealth { ok: false, queues } };
-        match gavel_bus::topology::inspect(&channel, &name).await {
+        // A failed passive declare closes its channel: the next queue gets a new one.
+        let open = match channel.take() {
+            Some(open) => open,
+            None => match state.connection.create_channel().await {
+                Ok(open) => open,
+                Err(_) => return RabbitMqHealth { ok: false, queues },
+            },
+        };
+        match gavel_bus::topology::inspect(&open, &name).await {
             Ok(queue) => {
                 queues.push(QueueHealth { name, messages: queue.messages, consumers: queue.consumers, missing: false });
-                let _ = channel.close(200, "done".into()).await;
+                channel = Some(open);
             }
             Err(_) => queues.push(QueueHealth { name, messages: 0, consumers: 0, missing: true }),
         }
+    }
+    if let Some(open) = channel {
+        let _ = open.close(200, "done".into()).await;
     }
     RabbitMqHealth { ok: connected, queues }
 }

@@ -15,7 +15,7 @@
 //! The prefetch exceeds the batch, so watermarks queued behind bids that wait are still read.
 
 mod batch;
-mod book;
+pub(crate) mod book;
 mod instances;
 
 use std::collections::{BTreeMap, HashMap};

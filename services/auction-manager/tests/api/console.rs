@@ -99,6 +99,32 @@ async fn a_lot_paused_alone_refuses_bids_does_not_end_and_gets_its_time_back(poo
     let (status, cancelled) = app.post(&path("cancel"), &app.admin, json!({ "reason": "disputed" })).await;
     assert_eq!(status, StatusCode::OK, "a paused lot can be cancelled: {cancelled}");
     assert_eq!((cancelled["state"].as_str(), &cancelled["paused_at"]), (Some("CANCELLED"), &Value::Null));
+
+    // The trail ends with the lot: a pause of all bidding afterwards is another lot's business.
+    for action in ["pause", "resume"] {
+        let (status, _) = app.post(&format!("/api/bidding/{action}"), &app.operator, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let trail = audit_actions(app, open.lot).await;
+    assert_eq!(trail.first().map(|(action, _)| action.as_str()), Some("lot.cancel"), "{trail:?}");
+}
+
+#[sqlx::test(migrator = "gavel_store::MIGRATOR")]
+async fn a_max_bids_ceiling_stays_off_its_void(pool: sqlx::PgPool) {
+    let open = open_lot(pool).await;
+    let app = &open.app;
+    let alice = funded_bidder(app, 1, eth(100)).await;
+    bid(&open, "a1", &alice, BidKind::Plain(eth(5)), 1).await;
+    // Leading, Alice raises her ceiling: no amount enters the log, and the ceiling is private.
+    let raise = match bid(&open, "a2", &alice, BidKind::Max(eth(50)), 2).await {
+        gavel_auction_manager::engine::Outcome::Decided { bid_id, .. } => bid_id.0,
+        other => panic!("{other:?}"),
+    };
+    let (status, voided) = app.post(&format!("/api/bids/{raise}/void"), &app.operator, json!({ "reason": "typo" })).await;
+    assert_eq!(status, StatusCode::OK, "{voided}");
+    assert_eq!(voided["amount"], Value::Null, "the ceiling would reach public streams: {voided}");
+    let (status, reinstated) = app.request(Method::POST, &format!("/api/bids/{raise}/reinstate"), Some(&app.operator), None).await;
+    assert_eq!((status, &reinstated["amount"]), (StatusCode::OK, &Value::Null), "{reinstated}");
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
@@ -226,6 +252,9 @@ async fn a_cancelled_day_can_be_run_again(pool: sqlx::PgPool) {
     assert_ne!(body["id"].as_i64(), Some(first), "a new lot, and a new token");
     let (status, _) = app.post(&format!("/api/marathons/{marathon}/lots"), &app.admin, lot).await;
     assert_eq!(status, StatusCode::CONFLICT, "still one lot a day among those not cancelled");
+    // Both start together: the channel's bids go to the new lot, not the cancelled one.
+    let started = gavel_store::lots::started_in_channel(&app.pool, "twitch:gavel", start).await.expect("lots");
+    assert_eq!(started.first().map(|(id, _)| *id), body["id"].as_i64());
 }
 
 #[sqlx::test(migrator = "gavel_store::MIGRATOR")]
@@ -352,7 +381,7 @@ async fn the_health_page_shows_the_chain_the_settlement_service_reports(pool: sq
     let report = heartbeats::ChainReport {
         chain_id: 31337,
         head: Some(42),
-        signer: "0x0000000000000000000000000000000000000001".into(),
+        signer: alloy::primitives::Address::with_last_byte(1),
         signer_balance_wei: Some(Wei::from(7u128)),
     };
     heartbeats::beat(&app.pool, heartbeats::SETTLEMENT, &report).await.expect("beat");

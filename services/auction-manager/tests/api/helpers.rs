@@ -118,6 +118,25 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        delete_topology(&self.topology);
+    }
+}
+
+/// Deletes a test's RabbitMQ namespace, pass or fail: its dead-letter queue would otherwise outlive
+/// the test by a day (an ephemeral topology keeps it that long). From a runtime of its own, as
+/// the test's may be shutting down.
+pub fn delete_topology(topology: &Topology) {
+    let owned = topology.clone();
+    let deleted = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let connection = gavel_bus::connect(RABBITMQ_URL, "gavel test cleanup").await.expect("RabbitMQ");
+            owned.delete(&connection.create_channel().await.expect("channel")).await.expect("delete the test's topology");
+        })
+    })
+    .join();
+    if deleted.is_err() {
+        eprintln!("could not delete RabbitMQ namespace {}", topology.namespace());
     }
 }
 
